@@ -1,0 +1,1 @@
+"""Crypto suites, key store and field encryption."""

@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): a thin entry point over the services."""

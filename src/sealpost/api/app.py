@@ -1,0 +1,43 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, FastAPI
+
+from sealpost import __version__
+from sealpost.api.metrics import install_metrics
+from sealpost.api.problems import install_problem_handlers
+from sealpost.api.routes import health
+from sealpost.bootstrap import Container, build_container
+from sealpost.config import Settings, get_settings
+
+#: Every resource's router, in the order they appear in the OpenAPI document.
+ROUTERS: list[APIRouter] = [
+    health.router,
+]
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
+    """Build the API for ``settings`` (or an already built ``container``)."""
+    container = container or build_container(settings or get_settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        container.close()
+
+    app = FastAPI(
+        title="sealpost",
+        version=__version__,
+        summary="邮件快件实名收寄信息系统 · real-name parcel posting with sealed personal data",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    install_problem_handlers(app)
+    install_metrics(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

@@ -1,0 +1,1 @@
+"""The ``sealpost`` command line (Typer): one module per command group."""

@@ -1,0 +1,25 @@
+"""The ``sealpost`` command: every group is registered here, one line each."""
+
+from __future__ import annotations
+
+import typer
+
+from sealpost.cli import bench, system
+
+app = typer.Typer(
+    name="sealpost",
+    help="sealpost · 邮件快件实名收寄信息系统 (real-name parcel posting with sealed personal data)",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+app.command()(system.version)
+app.command()(system.serve)
+app.add_typer(system.db_app, name="db")
+app.add_typer(system.demo_app, name="demo")
+app.add_typer(bench.app, name="bench")
+
+
+def run() -> None:
+    app()

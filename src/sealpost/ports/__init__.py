@@ -1,0 +1,1 @@
+"""Ports: the interfaces the services need, one module per area."""

@@ -1,0 +1,1 @@
+"""Web pages per role (sender PWA, courier terminal, regulator dashboard)."""
