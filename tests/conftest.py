@@ -26,7 +26,9 @@ PG_HOST_URL = PG_ADMIN_URL.rsplit("/", 1)[0]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--soak", action="store_true", default=False, help="run long soak/load tests (make soak)")
+    parser.addoption(
+        "--soak", action="store_true", default=False, help="run long soak/load tests (make soak)"
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -80,9 +82,7 @@ def pg_template(pg_available: bool) -> Iterator[str | None]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(
-    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
-) -> Iterator[str]:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
     """A fresh, migrated database: SQLite, then PostgreSQL."""
     if request.param == "sqlite":
         path = tmp_path / "sealpost.db"

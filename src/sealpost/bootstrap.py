@@ -28,7 +28,9 @@ class Container:
         self.engine.dispose()
 
 
-def build_container(settings: Settings, *, clock: Clock | None = None, configure_logs: bool = True) -> Container:
+def build_container(
+    settings: Settings, *, clock: Clock | None = None, configure_logs: bool = True
+) -> Container:
     if configure_logs:
         configure_logging(level=settings.log_level, json_logs=settings.json_logs)
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -10,8 +10,8 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Placeholders that work out of the box in development and are refused in production.
-DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
-DEV_KEYRING_PASSPHRASE = "dev-insecure-keyring-passphrase"
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused in production
+DEV_KEYRING_PASSPHRASE = "dev-insecure-keyring-passphrase"  # noqa: S105 - refused in production
 
 
 class Settings(BaseSettings):

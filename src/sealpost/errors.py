@@ -33,17 +33,17 @@ class SealpostError(Exception):
         self.extra = extra or {}
 
 
-class NotFound(SealpostError):
+class NotFoundError(SealpostError):
     status = 404
 
 
-class Conflict(SealpostError):
+class ConflictError(SealpostError):
     status = 409
 
 
-class Forbidden(SealpostError):
+class ForbiddenError(SealpostError):
     status = 403
 
 
-class Unauthorized(SealpostError):
+class UnauthorizedError(SealpostError):
     status = 401

@@ -24,7 +24,9 @@ _ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 # Mainland mobiles: optional +86/0086 and separators between digit groups.
 _PHONE_RE = re.compile(r"(?<!\d)(?:(?:\+|00)86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
 # "姓名：张三" / "name=张三" in free text.
-_NAME_LABEL_RE = re.compile(r"(姓名|收件人|寄件人|name)(\s*[:：=]\s*)([\u4e00-\u9fff·]{1,12}|[A-Za-z][A-Za-z .'-]{0,40})")
+_NAME_LABEL_RE = re.compile(
+    r"(姓名|收件人|寄件人|name)(\s*[:：=]\s*)([\u4e00-\u9fff·]{1,12}|[A-Za-z][A-Za-z .'-]{0,40})"
+)
 
 #: Keys whose values are personal names.
 NAME_KEYS = frozenset(
@@ -85,36 +87,40 @@ def _redact_exception_text(
 
 
 def configure_logging(*, level: str = "info", json_logs: bool = False, stream: Any = None) -> None:
-    """Set structlog (and the standard library's loggers) up once per process."""
+    """Set structlog and the standard library's loggers up once per process.
+
+    structlog events and foreign (uvicorn, alembic, …) records meet in one handler, and both pass
+    the redaction processor before anything is rendered.
+    """
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
-        redact_personal_data,
     ]
     renderer: Any = (
-        structlog.processors.JSONRenderer()
+        structlog.processors.JSONRenderer(ensure_ascii=False)
         if json_logs
         else structlog.dev.ConsoleRenderer(colors=False)
     )
     structlog.configure(
         processors=[
+            structlog.stdlib.filter_by_level,
             *shared,
-            structlog.processors.format_exc_info,
-            _redact_exception_text,
-            renderer,
+            structlog.stdlib.PositionalArgumentsFormatter(),
+            redact_personal_data,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=stream or sys.stderr),
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,
     )
-    # Standard-library loggers (uvicorn, alembic, …) go through the same redaction.
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
+        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), redact_personal_data],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            redact_personal_data,
+            structlog.processors.format_exc_info,
+            _redact_exception_text,
             renderer,
         ],
     )

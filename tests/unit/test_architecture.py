@@ -8,9 +8,24 @@ from pathlib import Path
 import sealpost
 
 FORBIDDEN = (
-    "fastapi", "starlette", "sqlalchemy", "alembic", "psycopg", "cryptography", "httpx", "PIL",
-    "onnxruntime", "rapidocr_onnxruntime", "cv2", "reportlab", "segno", "zxingcpp", "redis", "nats",
-    "uvicorn", "typer",
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "cryptography",
+    "httpx",
+    "PIL",
+    "onnxruntime",
+    "rapidocr_onnxruntime",
+    "cv2",
+    "reportlab",
+    "segno",
+    "zxingcpp",
+    "redis",
+    "nats",
+    "uvicorn",
+    "typer",
 )
 DOMAIN = Path(sealpost.__file__).parent / "domain"
 

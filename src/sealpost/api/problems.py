@@ -81,7 +81,11 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         for err in exc.errors()
     ]
     return problem(
-        request, 422, "validation_failed", Text("请求字段不符合要求", "Request fields are invalid"), errors=errors
+        request,
+        422,
+        "validation_failed",
+        Text("请求字段不符合要求", "Request fields are invalid"),
+        errors=errors,
     )
 
 

@@ -32,7 +32,8 @@ def _render(events: list[dict[str, object]], redact: bool) -> float:
         d = dict(e)
         if redact:
             d = dict(redact_personal_data(None, "info", d))
-        out.write(renderer(None, "info", d))
+        rendered = renderer(None, "info", d)
+        out.write(rendered if isinstance(rendered, str) else rendered.decode())
     return time.perf_counter() - started
 
 
@@ -49,5 +50,3 @@ def run(n: int) -> None:
             "redaction_ratio": round(base / red, 3),
         },
     )
-
-

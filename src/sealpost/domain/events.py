@@ -16,7 +16,16 @@ ALARM = "alarm"
 
 #: Keys a ``detail`` mapping may carry: anything else is refused so no personal data slips in.
 ALLOWED_DETAIL_KEYS = frozenset(
-    {"category", "category_name", "term_kind", "record_id", "waybill_no", "latency_ms", "terminal_id", "note_code"}
+    {
+        "category",
+        "category_name",
+        "term_kind",
+        "record_id",
+        "waybill_no",
+        "latency_ms",
+        "terminal_id",
+        "note_code",
+    }
 )
 
 

@@ -19,11 +19,25 @@ def _seed_events(container: Container) -> dict[str, Any]:
         return {"regulator_events": "present"}
     now = container.clock.now()
     demo = [
-        ev.RegulatorEvent(ev.INTERCEPTION, now - timedelta(minutes=42), company="EMS", outlet="110105-001",
-                          courier_id="demo-courier-1", county_code="110105", reason="prohibited_item",
-                          detail={"category": 1, "category_name": "枪支（含仿制品、主要零部件）弹药"}),
-        ev.RegulatorEvent(ev.ID_REFUSED, now - timedelta(minutes=17), company="EMS", outlet="110105-001",
-                          courier_id="demo-courier-1", county_code="110105", reason="sender_refused_id"),
+        ev.RegulatorEvent(
+            ev.INTERCEPTION,
+            now - timedelta(minutes=42),
+            company="EMS",
+            outlet="110105-001",
+            courier_id="demo-courier-1",
+            county_code="110105",
+            reason="prohibited_item",
+            detail={"category": 1, "category_name": "枪支（含仿制品、主要零部件）弹药"},
+        ),
+        ev.RegulatorEvent(
+            ev.ID_REFUSED,
+            now - timedelta(minutes=17),
+            company="EMS",
+            outlet="110105-001",
+            courier_id="demo-courier-1",
+            county_code="110105",
+            reason="sender_refused_id",
+        ),
     ]
     for event in demo:
         container.events.append(event)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -51,7 +50,7 @@ def _row(event: RegulatorEvent) -> dict[str, Any]:
     }
 
 
-def _event(row: Mapping[str, Any]) -> RegulatorEvent:
+def _event(row: sa.RowMapping) -> RegulatorEvent:
     return RegulatorEvent(
         kind=row["kind"],
         occurred_at=row["occurred_at"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from sealpost.adapters.db.engine import make_engine
 from sealpost.adapters.db.metadata import metadata
 from sealpost.adapters.db.tables import load_all

@@ -6,13 +6,14 @@ No personal data: who acted is a courier id, where is an outlet and a county cod
 import sqlalchemy as sa
 
 from sealpost.adapters.db.metadata import metadata
+from sealpost.adapters.db.types import UtcDateTime
 
 regulator_events = sa.Table(
     "regulator_events",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("kind", sa.String(40), nullable=False),
-    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("occurred_at", UtcDateTime(), nullable=False),
     sa.Column("company", sa.String(40), nullable=True),
     sa.Column("outlet", sa.String(64), nullable=True),
     sa.Column("courier_id", sa.String(64), nullable=True),

@@ -1,0 +1,3 @@
+from sealpost.cli.main import run
+
+run()
