@@ -13,10 +13,12 @@ from sealpost.api.problems import install_problem_handlers
 from sealpost.api.routes import health
 from sealpost.bootstrap import Container, build_container
 from sealpost.config import Settings, get_settings
+from sealpost.web import pages
 
 #: Every resource's router, in the order they appear in the OpenAPI document.
 ROUTERS: list[APIRouter] = [
     health.router,
+    pages.router,
 ]
 
 

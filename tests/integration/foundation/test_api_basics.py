@@ -53,3 +53,12 @@ def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
     text = client.get("/metrics").text
     assert "sealpost_http_requests_total" in text
     assert 'route="/healthz"' in text
+
+
+def test_landing_page_lists_the_pages_in_chinese_first(client: TestClient) -> None:
+    r = client.get("/")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    assert '<html lang="zh-CN">' in r.text
+    assert "邮件快件实名收寄信息系统" in r.text
+    assert 'href="/docs"' in r.text
