@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from sealpost.cli import bench, system
+from sealpost.cli import qr as qr_cli
 from sealpost.cli import identity as identity_cli
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app.command()(system.serve)
 app.add_typer(system.db_app, name="db")
 app.add_typer(system.demo_app, name="demo")
 app.add_typer(bench.app, name="bench")
+app.add_typer(qr_cli.app, name="qr")
 app.add_typer(identity_cli.app, name="id")
 app.add_typer(identity_cli.phone_app, name="phone")
 app.command("mask")(identity_cli.mask_command)
