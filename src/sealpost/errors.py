@@ -47,3 +47,10 @@ class ForbiddenError(SealpostError):
 
 class UnauthorizedError(SealpostError):
     status = 401
+
+
+# Short names, as the services spell them.
+NotFound = NotFoundError
+Conflict = ConflictError
+Forbidden = ForbiddenError
+Unauthorized = UnauthorizedError
