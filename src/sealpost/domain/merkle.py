@@ -1,0 +1,145 @@
+"""RFC 6962 / RFC 9162 Merkle trees: the batch receipts are signed over a tree root.
+
+Hashing follows RFC 6962 §2.1: a leaf hash is ``H(0x00 || data)``, an interior node is
+``H(0x01 || left || right)``, and a tree of ``n`` leaves splits at the largest power of two
+smaller than ``n``. Building the tree bottom-up and carrying a lone right-most node up a level
+unchanged gives exactly that shape, so every level is kept and each leaf's audit path is read
+off the levels in O(log n). Verification is RFC 9162 §2.1.3.2 and needs only the leaf hash, its
+index, the tree size, the path and the root.
+
+The hash is SHA-256 (suite ``intl``); :class:`MerkleTree` takes another ``hashlib`` name (``sm3``
+where OpenSSL has it) for the ``gm`` suite. ``hashlib`` is the standard library: the domain stays pure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "InclusionProof",
+    "MerkleTree",
+    "leaf_hash",
+    "node_hash",
+    "reference_root",
+    "root_from_inclusion_proof",
+    "verify_inclusion",
+]
+
+LEAF_PREFIX = b"\x00"
+NODE_PREFIX = b"\x01"
+
+
+def leaf_hash(data: bytes, algorithm: str = "sha256") -> bytes:
+    return hashlib.new(algorithm, LEAF_PREFIX + data).digest()
+
+
+def node_hash(left: bytes, right: bytes, algorithm: str = "sha256") -> bytes:
+    return hashlib.new(algorithm, NODE_PREFIX + left + right).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class InclusionProof:
+    """Where a leaf sits in a tree of ``tree_size`` leaves, and the sibling hashes up to the root."""
+
+    index: int
+    tree_size: int
+    path: tuple[bytes, ...]
+
+
+class MerkleTree:
+    """A complete tree over a fixed list of leaf hashes (one receipt batch)."""
+
+    __slots__ = ("_algorithm", "_levels")
+
+    def __init__(self, leaf_hashes: Sequence[bytes], algorithm: str = "sha256") -> None:
+        if not leaf_hashes:
+            raise ValueError("a Merkle tree needs at least one leaf")
+        self._algorithm = algorithm
+        levels: list[list[bytes]] = [list(leaf_hashes)]
+        sha = hashlib.new
+        while len(levels[-1]) > 1:
+            below = levels[-1]
+            above = [
+                sha(algorithm, NODE_PREFIX + below[i] + below[i + 1]).digest()
+                for i in range(0, len(below) - 1, 2)
+            ]
+            if len(below) % 2:
+                above.append(below[-1])  # a lone right node moves up unchanged (RFC 6962 split rule)
+            levels.append(above)
+        self._levels = levels
+
+    @classmethod
+    def from_data(cls, leaves: Sequence[bytes], algorithm: str = "sha256") -> MerkleTree:
+        return cls([leaf_hash(d, algorithm) for d in leaves], algorithm)
+
+    @property
+    def size(self) -> int:
+        return len(self._levels[0])
+
+    @property
+    def root(self) -> bytes:
+        return self._levels[-1][0]
+
+    def leaf(self, index: int) -> bytes:
+        return self._levels[0][index]
+
+    def proof(self, index: int) -> InclusionProof:
+        """The audit path of leaf ``index`` (RFC 9162 §2.1.3.1), lowest sibling first."""
+        if not 0 <= index < self.size:
+            raise IndexError(f"leaf {index} outside a tree of {self.size}")
+        path: list[bytes] = []
+        i = index
+        for level in self._levels[:-1]:
+            sibling = i ^ 1
+            if sibling < len(level):
+                path.append(level[sibling])
+            i >>= 1
+        return InclusionProof(index, self.size, tuple(path))
+
+
+def root_from_inclusion_proof(leaf: bytes, proof: InclusionProof, algorithm: str = "sha256") -> bytes | None:
+    """The root implied by ``leaf`` and ``proof`` (RFC 9162 §2.1.3.2), or None when malformed."""
+    index, size = proof.index, proof.tree_size
+    if not 0 <= index < size:
+        return None
+    fn, sn = index, size - 1
+    r = leaf
+    for p in proof.path:
+        if sn == 0:
+            return None
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r, algorithm)
+            if not fn & 1:
+                while fn & 1 == 0 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = node_hash(r, p, algorithm)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        return None
+    return r
+
+
+def verify_inclusion(leaf: bytes, proof: InclusionProof, root: bytes, algorithm: str = "sha256") -> bool:
+    """True when ``leaf`` is at ``proof.index`` of the tree with ``root``."""
+    computed = root_from_inclusion_proof(leaf, proof, algorithm)
+    return computed is not None and computed == root
+
+
+def reference_root(leaf_hashes: Sequence[bytes], algorithm: str = "sha256") -> bytes:
+    """RFC 6962's recursive definition of the tree head: the yardstick the tests compare against."""
+    n = len(leaf_hashes)
+    if n == 0:
+        return hashlib.new(algorithm, b"").digest()
+    if n == 1:
+        return leaf_hashes[0]
+    k = 1
+    while k * 2 < n:
+        k *= 2
+    return node_hash(
+        reference_root(leaf_hashes[:k], algorithm), reference_root(leaf_hashes[k:], algorithm), algorithm
+    )

@@ -1,0 +1,600 @@
+"""The collection record (收寄信息记录), its validation rules and reason codes, and the receipt.
+
+A record is made by the courier terminal when a parcel is accepted. It has two parts:
+
+* **clear metadata** (:class:`RecordMeta`): what routing, statistics and the enterprise need —
+  company, outlet, courier, terminal, county codes, the item, the waybill number, times, how the
+  sender was identified (an ``identity_ref`` or an agreement customer). No personal data.
+* **personal fields** (:class:`PersonalFields`): sender phone and address, recipient name, phone
+  and address. They leave the terminal only sealed (``docs/protocols/records.md``); the platform
+  opens them in memory, validates them, masks them for the receipt and encrypts each one at rest.
+
+The sender's identity (name, document type and number) never travels in the record: the record
+carries a one-time ``identity_ref`` the platform issued when it verified the sender (identity QR
+or a walk-in's ID card), or the id of an agreement customer (协议客户) registered once.
+
+Validation returns a stable reason code (snake_case) with a bilingual message; ingest rejects a
+bad record with its own reason and lets the rest of the batch through. The checks that need data
+(regions, waybill formats, the prohibited-items list) come in through :class:`RecordRules`, so this
+module stays pure and the rules stay configurable.
+
+The receipt (:func:`build_receipt`) has the JSON shape fixed in ``docs/protocols/receipt.md``.
+Receipts are signed per batch: the platform signs the root of an RFC 6962 Merkle tree over the
+canonical bytes of every receipt of the batch (:func:`receipt_leaf_bytes`,
+:func:`batch_signing_message`) and each receipt carries its inclusion proof.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Literal, Protocol
+
+import orjson
+
+from sealpost.domain.merkle import InclusionProof
+from sealpost.i18n import Text
+
+__all__ = [
+    "ITEM_CATEGORIES",
+    "REASONS",
+    "RECEIPT_VERSION",
+    "ItemVerdictLike",
+    "Party",
+    "PersonalFields",
+    "RecordError",
+    "RecordMeta",
+    "RecordRules",
+    "SenderIdentity",
+    "SenderKind",
+    "batch_signing_message",
+    "build_receipt",
+    "canonical_json",
+    "format_time",
+    "parse_meta",
+    "parse_personal",
+    "parse_time",
+    "proof_from_receipt",
+    "receipt_leaf_bytes",
+    "validate_personal",
+    "validate_record",
+]
+
+SenderKind = Literal["qr", "walk_in", "agreement"]
+SENDER_KINDS: Final = ("qr", "walk_in", "agreement")
+
+RECEIPT_VERSION: Final = 1
+
+#: Item categories a courier picks from (the item *name* is free text and is checked against
+#: the prohibited-items catalogue; the category is for statistics and the label).
+ITEM_CATEGORIES: Final[tuple[str, ...]] = (
+    "文件资料",
+    "服装鞋帽",
+    "食品",
+    "生鲜",
+    "日用品",
+    "家居用品",
+    "数码电子",
+    "家用电器",
+    "图书音像",
+    "母婴用品",
+    "化妆品",
+    "医药保健",
+    "汽车配件",
+    "五金工具",
+    "运动户外",
+    "玩具",
+    "工艺品",
+    "农产品",
+    "办公用品",
+    "其他",
+)
+_CATEGORIES: Final = frozenset(ITEM_CATEGORIES)
+
+#: Every reason a record can be refused for, with the message the terminal shows.
+REASONS: Final[dict[str, Text]] = {
+    "malformed": Text("记录格式错误", "the record is malformed"),
+    "record_id_invalid": Text(
+        "记录编号必须是终端生成的 UUIDv7", "record_id must be a UUIDv7 made by the terminal"
+    ),
+    "unknown_session": Text("终端会话未知或未签名", "unknown or unsigned terminal session"),
+    "session_signature_invalid": Text("终端会话签名无效", "the terminal session signature is invalid"),
+    "unseal_failed": Text("密封数据无法解开（被篡改或密钥不符）", "the sealed data cannot be opened"),
+    "terminal_mismatch": Text(
+        "记录的终端、公司或快递员与终端登记不符",
+        "terminal, company or courier differ from the terminal's registration",
+    ),
+    "company_invalid": Text("快递企业代码无效", "unknown company code"),
+    "outlet_invalid": Text("网点编号无效", "invalid outlet"),
+    "waybill_invalid": Text(
+        "运单号不符合该企业的编号规则或校验位错误",
+        "the waybill number fails the company's format or check digit",
+    ),
+    "waybill_duplicate": Text(
+        "运单号已被另一条记录使用", "the waybill number is already used by another record"
+    ),
+    "county_invalid": Text("区县代码无效（GB/T 2260）", "unknown county code (GB/T 2260)"),
+    "item_name_invalid": Text("物品名称为空或过长", "item name empty or too long"),
+    "item_category_invalid": Text("物品类别无效", "unknown item category"),
+    "quantity_invalid": Text("数量必须是 1 到 10000 的整数", "quantity must be an integer from 1 to 10000"),
+    "weight_invalid": Text(
+        "重量（克）必须是 1 到 1000000 的整数", "weight in grams must be an integer from 1 to 1000000"
+    ),
+    "declared_value_invalid": Text(
+        "声明价值（分）必须是非负整数", "declared value (fen) must be a non-negative integer"
+    ),
+    "item_prohibited": Text("禁止寄递物品，不予收寄", "prohibited item: not accepted"),
+    "inspection_missing": Text("未开封验视，不予收寄", "the item was not inspected: not accepted"),
+    "inspection_photo_invalid": Text(
+        "验视照片摘要必须是 64 位十六进制 SHA-256", "inspection photo hash must be a SHA-256 hex digest"
+    ),
+    "sender_kind_invalid": Text("寄件人核验方式无效", "unknown sender identification kind"),
+    "identity_ref_missing": Text("缺少寄件人身份核验凭据", "the sender identity reference is missing"),
+    "identity_ref_invalid": Text(
+        "身份核验凭据无效、已使用、已过期或不属于该快递员",
+        "the identity reference is unknown, used, expired or not this courier's",
+    ),
+    "agreement_customer_invalid": Text(
+        "协议客户不存在、协议未生效或已过期",
+        "unknown agreement customer, or the safety agreement is not in force",
+    ),
+    "collected_at_invalid": Text("收寄时间无效或在未来", "collection time invalid or in the future"),
+    "collected_at_too_old": Text("收寄时间过早（超过 30 天）", "collection time more than 30 days ago"),
+    "sort_code_invalid": Text("分拣码过长", "sort code too long"),
+    "recipient_name_invalid": Text("收件人姓名为空或过长", "recipient name empty or too long"),
+    "recipient_phone_invalid": Text("收件人电话号码无效", "invalid recipient phone number"),
+    "recipient_address_invalid": Text("收件人地址为空或过短", "recipient address empty or too short"),
+    "sender_name_invalid": Text("寄件人名称为空或过长", "sender name empty or too long"),
+    "sender_phone_invalid": Text("寄件人电话号码无效", "invalid sender phone number"),
+    "sender_address_invalid": Text("寄件人地址为空或过短", "sender address empty or too short"),
+}
+
+#: Clock skew tolerated between a terminal and the platform.
+FUTURE_SKEW: Final = timedelta(minutes=5)
+#: Oldest collection time accepted (a terminal that was offline for a long time).
+MAX_AGE: Final = timedelta(days=30)
+
+_HEX64: Final = re.compile(r"[0-9a-f]{64}")
+_OUTLET: Final = re.compile(r"[0-9A-Za-z_.:-]{1,64}")
+_ID_TOKEN: Final = re.compile(r"[0-9A-Za-z_.:-]{1,64}")
+_COMPANY: Final = re.compile(r"[A-Z0-9_]{2,20}")
+_COUNTY: Final = re.compile(r"\d{6}")
+
+
+class RecordError(ValueError):
+    """A record refused for ``reason`` (a key of :data:`REASONS`)."""
+
+    def __init__(self, reason: str, field: str | None = None) -> None:
+        super().__init__(reason if field is None else f"{reason} ({field})")
+        self.reason = reason
+        self.field = field
+
+    @property
+    def message(self) -> Text:
+        return REASONS.get(self.reason, REASONS["malformed"])
+
+
+# ----------------------------------------------------------------------------------- times
+
+
+def parse_time(value: object) -> datetime:
+    """An RFC 3339 UTC timestamp (``2026-11-28T09:30:00.123Z``) → aware datetime."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError("timestamp must be a string")
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError("timestamp needs a time zone")
+    return parsed.astimezone(UTC)
+
+
+def format_time(value: datetime) -> str:
+    """Milliseconds, UTC, ``Z`` suffix: the form receipts carry."""
+    v = value.astimezone(UTC)
+    return v.strftime("%Y-%m-%dT%H:%M:%S.") + f"{v.microsecond // 1000:03d}Z"
+
+
+# ----------------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True, slots=True)
+class RecordMeta:
+    """The clear part of a record: no personal data. Field names are the wire names."""
+
+    record_id: str
+    terminal_id: str
+    company: str
+    outlet: str
+    courier_id: str
+    waybill_no: str
+    origin_county: str
+    destination_county: str
+    item_name: str
+    item_category: str
+    quantity: int
+    weight_g: int
+    declared_value_fen: int
+    inspected: bool
+    sender_kind: SenderKind
+    collected_at: datetime
+    identity_ref: str | None = None
+    agreement_customer_id: str | None = None
+    inspection_photo_sha256: str | None = None
+    sort_code: str | None = None
+
+    @property
+    def uuid(self) -> uuid.UUID:
+        return uuid.UUID(self.record_id)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The metadata as the terminal sends it (also the AEAD associated data, canonicalised)."""
+        out: dict[str, Any] = {
+            "record_id": self.record_id,
+            "terminal_id": self.terminal_id,
+            "company": self.company,
+            "outlet": self.outlet,
+            "courier_id": self.courier_id,
+            "waybill_no": self.waybill_no,
+            "origin_county": self.origin_county,
+            "destination_county": self.destination_county,
+            "item_name": self.item_name,
+            "item_category": self.item_category,
+            "quantity": self.quantity,
+            "weight_g": self.weight_g,
+            "declared_value_fen": self.declared_value_fen,
+            "inspected": self.inspected,
+            "sender_kind": self.sender_kind,
+            "collected_at": format_time(self.collected_at),
+        }
+        for key in ("identity_ref", "agreement_customer_id", "inspection_photo_sha256", "sort_code"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """One person's contact details, in clear: only ever in memory."""
+
+    name: str
+    phone: str
+    address: str
+
+    def __repr__(self) -> str:  # keep personal data out of reprs, tracebacks and logs
+        return "Party(<redacted>)"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalFields:
+    """The sealed part of a record, opened. ``sender.name`` is empty when the name comes from the
+    verified identity (identity reference or agreement customer)."""
+
+    sender: Party
+    recipient: Party
+
+    def __repr__(self) -> str:
+        return "PersonalFields(<redacted>)"
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "sender": {"name": self.sender.name, "phone": self.sender.phone, "address": self.sender.address},
+            "recipient": {
+                "name": self.recipient.name,
+                "phone": self.recipient.phone,
+                "address": self.recipient.address,
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SenderIdentity:
+    """Who sent the parcel, as verified by the platform (never taken from the record itself).
+
+    ``document_number`` is empty for an agreement customer's organisation; ``sender_id`` is the
+    random platform id of an enrolled sender (QR), empty otherwise.
+    """
+
+    name: str
+    document_type: str
+    document_number: str
+    sender_id: str = ""
+    organisation: bool = False
+
+    def __repr__(self) -> str:
+        return f"SenderIdentity(document_type={self.document_type!r}, <redacted>)"
+
+
+class ItemVerdictLike(Protocol):
+    """What the rules need from an item check (the prohibited-items checker's verdict)."""
+
+    @property
+    def verdict(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRules:
+    """The data-backed checks a record must pass, supplied by the caller.
+
+    Each ``*_ok`` returns True for an acceptable value. ``item_verdict`` returns an object with
+    ``verdict`` (``prohibited``/``restricted``/``allowed``) and ``category``/``category_name``.
+    """
+
+    county_ok: Callable[[str], bool]
+    waybill_ok: Callable[[str, str], bool]
+    phone_ok: Callable[[str], bool]
+    item_verdict: Callable[[str], ItemVerdictLike]
+    company_ok: Callable[[str], bool] = lambda _c: True
+
+
+# ----------------------------------------------------------------------------------- parsing
+
+
+def _str(d: Mapping[str, Any], key: str, max_len: int = 200) -> str:
+    value = d.get(key)
+    if not isinstance(value, str) or len(value) > max_len:
+        raise RecordError("malformed", key)
+    return value
+
+
+def _opt_str(d: Mapping[str, Any], key: str, max_len: int = 200) -> str | None:
+    value = d.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > max_len:
+        raise RecordError("malformed", key)
+    return value
+
+
+def _int(d: Mapping[str, Any], key: str, reason: str) -> int:
+    value = d.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise RecordError(reason, key)
+    return value
+
+
+def parse_meta(d: object) -> RecordMeta:
+    """Parse the wire form of the clear metadata (shape and types only: see :func:`validate_record`)."""
+    if not isinstance(d, Mapping):
+        raise RecordError("malformed", "meta")
+    record_id = d.get("record_id")
+    if not isinstance(record_id, str):
+        raise RecordError("record_id_invalid", "record_id")
+    try:
+        parsed = uuid.UUID(record_id)
+    except ValueError:
+        raise RecordError("record_id_invalid", "record_id") from None
+    if parsed.version != 7 or parsed.variant != uuid.RFC_4122:
+        raise RecordError("record_id_invalid", "record_id")
+    kind = d.get("sender_kind")
+    if kind not in SENDER_KINDS:
+        raise RecordError("sender_kind_invalid", "sender_kind")
+    inspected = d.get("inspected")
+    if not isinstance(inspected, bool):
+        raise RecordError("malformed", "inspected")
+    try:
+        collected_at = parse_time(d.get("collected_at"))
+    except ValueError:
+        raise RecordError("collected_at_invalid", "collected_at") from None
+    return RecordMeta(
+        record_id=str(parsed),
+        terminal_id=_str(d, "terminal_id", 64),
+        company=_str(d, "company", 20),
+        outlet=_str(d, "outlet", 64),
+        courier_id=_str(d, "courier_id", 64),
+        waybill_no=_str(d, "waybill_no", 40),
+        origin_county=_str(d, "origin_county", 6),
+        destination_county=_str(d, "destination_county", 6),
+        item_name=_str(d, "item_name", 200),
+        item_category=_str(d, "item_category", 20),
+        quantity=_int(d, "quantity", "quantity_invalid"),
+        weight_g=_int(d, "weight_g", "weight_invalid"),
+        declared_value_fen=_int(d, "declared_value_fen", "declared_value_invalid"),
+        inspected=inspected,
+        sender_kind=kind,
+        collected_at=collected_at,
+        identity_ref=_opt_str(d, "identity_ref", 64),
+        agreement_customer_id=_opt_str(d, "agreement_customer_id", 64),
+        inspection_photo_sha256=_opt_str(d, "inspection_photo_sha256", 64),
+        sort_code=_opt_str(d, "sort_code", 200),
+    )
+
+
+def parse_personal(d: object) -> PersonalFields:
+    """Parse the opened sealed payload (``{"sender": {...}, "recipient": {...}}``)."""
+    if not isinstance(d, Mapping):
+        raise RecordError("malformed", "sealed")
+    parties = []
+    for role in ("sender", "recipient"):
+        p = d.get(role)
+        if not isinstance(p, Mapping):
+            raise RecordError("malformed", role)
+        name = p.get("name", "")
+        phone = p.get("phone")
+        address = p.get("address")
+        if not isinstance(name, str) or not isinstance(phone, str) or not isinstance(address, str):
+            raise RecordError("malformed", role)
+        parties.append(Party(name.strip(), phone.strip(), address.strip()))
+    return PersonalFields(parties[0], parties[1])
+
+
+# ----------------------------------------------------------------------------------- validation
+
+
+def validate_record(meta: RecordMeta, rules: RecordRules, now: datetime) -> None:
+    """Raise :class:`RecordError` with the first rule ``meta`` breaks (cheapest checks first)."""
+    if not _COMPANY.fullmatch(meta.company) or not rules.company_ok(meta.company):
+        raise RecordError("company_invalid", "company")
+    if not _OUTLET.fullmatch(meta.outlet):
+        raise RecordError("outlet_invalid", "outlet")
+    if not _ID_TOKEN.fullmatch(meta.courier_id) or not _ID_TOKEN.fullmatch(meta.terminal_id):
+        raise RecordError("terminal_mismatch", "courier_id")
+    if not meta.inspected:
+        raise RecordError("inspection_missing", "inspected")
+    photo = meta.inspection_photo_sha256
+    if photo is not None and not _HEX64.fullmatch(photo):
+        raise RecordError("inspection_photo_invalid", "inspection_photo_sha256")
+    if meta.collected_at > now + FUTURE_SKEW:
+        raise RecordError("collected_at_invalid", "collected_at")
+    if meta.collected_at < now - MAX_AGE:
+        raise RecordError("collected_at_too_old", "collected_at")
+    if not 1 <= meta.quantity <= 10_000:
+        raise RecordError("quantity_invalid", "quantity")
+    if not 1 <= meta.weight_g <= 1_000_000:
+        raise RecordError("weight_invalid", "weight_g")
+    if not 0 <= meta.declared_value_fen <= 10_000_000_000:
+        raise RecordError("declared_value_invalid", "declared_value_fen")
+    if meta.item_category not in _CATEGORIES:
+        raise RecordError("item_category_invalid", "item_category")
+    name = meta.item_name.strip()
+    if not name or len(name) > 100:
+        raise RecordError("item_name_invalid", "item_name")
+    if meta.sort_code is not None and len(meta.sort_code) > 32:
+        raise RecordError("sort_code_invalid", "sort_code")
+    if meta.sender_kind in ("qr", "walk_in"):
+        if not meta.identity_ref:
+            raise RecordError("identity_ref_missing", "identity_ref")
+    elif not meta.agreement_customer_id:
+        raise RecordError("agreement_customer_invalid", "agreement_customer_id")
+    for key in ("origin_county", "destination_county"):
+        code = getattr(meta, key)
+        if not _COUNTY.fullmatch(code) or not rules.county_ok(code):
+            raise RecordError("county_invalid", key)
+    if not rules.waybill_ok(meta.company, meta.waybill_no):
+        raise RecordError("waybill_invalid", "waybill_no")
+    verdict = rules.item_verdict(name)
+    if verdict.verdict == "prohibited":
+        raise RecordError("item_prohibited", "item_name")
+
+
+def validate_personal(personal: PersonalFields, rules: RecordRules, *, sender_name_required: bool) -> None:
+    """Raise :class:`RecordError` when a personal field is missing or malformed."""
+    r = personal.recipient
+    if not 1 <= len(r.name) <= 64:
+        raise RecordError("recipient_name_invalid", "recipient.name")
+    if not rules.phone_ok(r.phone):
+        raise RecordError("recipient_phone_invalid", "recipient.phone")
+    if not 4 <= len(r.address) <= 200:
+        raise RecordError("recipient_address_invalid", "recipient.address")
+    s = personal.sender
+    if (sender_name_required and not s.name) or len(s.name) > 64:
+        raise RecordError("sender_name_invalid", "sender.name")
+    if not rules.phone_ok(s.phone):
+        raise RecordError("sender_phone_invalid", "sender.phone")
+    if not 4 <= len(s.address) <= 200:
+        raise RecordError("sender_address_invalid", "sender.address")
+
+
+# ----------------------------------------------------------------------------------- receipts
+
+
+def canonical_json(obj: Any) -> bytes:
+    """Canonical JSON: keys sorted, no whitespace, UTF-8 (no ``\\u`` escapes for non-ASCII).
+
+    Receipts hold only strings, integers, booleans and at most two-decimal numbers, so this is the
+    same byte string in every language that sorts keys and prints numbers in shortest form.
+    """
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+
+
+def declared_value_cny(fen: int) -> int | float:
+    """Fen → yuan as the receipt shows it: an integer when whole, else two decimals."""
+    return fen // 100 if fen % 100 == 0 else round(fen / 100, 2)
+
+
+def default_sort_code(origin_county: str, destination_county: str) -> str:
+    """A routing code when the company sends none: destination province-city-county digits."""
+    d = destination_county
+    return f"{d[:2]}-{d[2:4]}-{d[4:6]}"
+
+
+def build_receipt(
+    meta: RecordMeta,
+    *,
+    masked_sender: Mapping[str, str],
+    masked_recipient: Mapping[str, str],
+    received_at: datetime,
+    label_ref: str,
+    real_name: bool,
+) -> dict[str, Any]:
+    """The receipt body (everything but ``proof`` and ``signature``), masked views only."""
+    return {
+        "version": RECEIPT_VERSION,
+        "record_id": meta.record_id,
+        "waybill_no": meta.waybill_no,
+        "company": meta.company,
+        "collected_at": format_time(meta.collected_at),
+        "received_at": format_time(received_at),
+        "masked": {
+            "sender": dict(masked_sender),
+            "recipient": {**masked_recipient, "county_code": meta.destination_county},
+        },
+        "item": {
+            "name": meta.item_name.strip(),
+            "category": meta.item_category,
+            "quantity": meta.quantity,
+            "weight_g": meta.weight_g,
+            "declared_value_cny": declared_value_cny(meta.declared_value_fen),
+        },
+        "route": {
+            "sort_code": meta.sort_code or default_sort_code(meta.origin_county, meta.destination_county),
+            "origin_county": meta.origin_county,
+            "destination_county": meta.destination_county,
+        },
+        "marks": {"real_name": real_name, "inspected": meta.inspected},
+        "label_ref": label_ref,
+    }
+
+
+def receipt_leaf_bytes(receipt: Mapping[str, Any]) -> bytes:
+    """The bytes a receipt contributes to its batch's Merkle tree: the canonical JSON of the
+    receipt without ``proof`` and ``signature``."""
+    return canonical_json({k: v for k, v in receipt.items() if k not in ("proof", "signature")})
+
+
+BATCH_SIGNING_CONTEXT: Final = b"sealpost.receipt-batch.v1\x00"
+
+
+def batch_signing_message(root: bytes, tree_size: int) -> bytes:
+    """What the platform signs for a batch: context string, the 32-byte root, the size (u64 BE)."""
+    return BATCH_SIGNING_CONTEXT + root + tree_size.to_bytes(8, "big")
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def attach_proof(
+    receipt: dict[str, Any], proof: InclusionProof, root: bytes, kid: str, alg: str, signature: bytes
+) -> dict[str, Any]:
+    """Add ``proof`` and ``signature`` to a receipt body (in place; returns it)."""
+    receipt["proof"] = {
+        "batch_root": b64(root),
+        "path": [b64(p) for p in proof.path],
+        "index": proof.index,
+        "tree_size": proof.tree_size,
+    }
+    receipt["signature"] = {"kid": kid, "alg": alg, "sig": b64(signature)}
+    return receipt
+
+
+def proof_from_receipt(receipt: Mapping[str, Any]) -> tuple[InclusionProof, bytes]:
+    """The inclusion proof and batch root a receipt carries (``ValueError`` when malformed)."""
+    proof = receipt.get("proof")
+    if not isinstance(proof, Mapping):
+        raise ValueError("receipt has no proof")
+    try:
+        path = tuple(unb64(p) for p in proof["path"])
+        index = int(proof["index"])
+        size = int(proof["tree_size"])
+        root = unb64(proof["batch_root"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError("malformed receipt proof") from exc
+    return InclusionProof(index, size, path), root
