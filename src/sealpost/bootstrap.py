@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -12,6 +13,9 @@ from sealpost.adapters.db.events_repo import SqlEventLog
 from sealpost.config import Settings
 from sealpost.logging import configure_logging
 from sealpost.ports.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    from sealpost.adapters.crypto.kit import CryptoKit
 
 
 @dataclass
@@ -23,6 +27,13 @@ class Container:
     clock: Clock
     events: SqlEventLog
     extras: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def crypto(self) -> CryptoKit:
+        """The suite, keyring, field cipher and blind index (the keyring opens on first use)."""
+        from sealpost.adapters.crypto.kit import CryptoKit
+
+        return CryptoKit.from_settings(self.settings, self.engine, self.clock)
 
     def close(self) -> None:
         self.engine.dispose()
