@@ -8,12 +8,11 @@ from xml.etree import ElementTree
 
 import pytest
 from PIL import Image
+from qr_screen_photo import phone_photo
 from typer.testing import CliRunner
 
 from sealpost.adapters.qr import QrImageUnreadableError, decode, render_png, render_svg, render_terminal
 from sealpost.cli.main import app
-
-from .screen_photo import phone_photo
 
 # About the size of a real identity token (see docs/protocols/identity-qr.md): 278 characters.
 TOKEN_LIKE = "SPQ1:" + ("ABCDEFGHIJ0123456789 $%*+-./:" * 10)[:273]
