@@ -7,6 +7,7 @@ import typer
 from sealpost.cli import bench, system
 from sealpost.cli import qr as qr_cli
 from sealpost.cli import identity as identity_cli
+from sealpost.cli import keys as keys_cli
 
 app = typer.Typer(
     name="sealpost",
@@ -25,6 +26,7 @@ app.add_typer(qr_cli.app, name="qr")
 app.add_typer(identity_cli.app, name="id")
 app.add_typer(identity_cli.phone_app, name="phone")
 app.command("mask")(identity_cli.mask_command)
+app.add_typer(keys_cli.app, name="keys")
 
 
 def run() -> None:

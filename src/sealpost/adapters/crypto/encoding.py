@@ -89,7 +89,10 @@ def day_number(day: date) -> int:
 
 
 def day_from_number(n: int) -> date:
-    return date.fromordinal(n + _EPOCH_ORDINAL)
+    try:
+        return date.fromordinal(n + _EPOCH_ORDINAL)
+    except (ValueError, OverflowError):
+        raise MalformedArtefact(f"key day {n} out of range") from None
 
 
 def pack_u32(n: int) -> bytes:

@@ -59,6 +59,25 @@ def field_aad(prefix: bytes, record_id: RecordId, field: str) -> bytes:
     return prefix + _U16.pack(len(rid)) + rid + _U16.pack(len(name)) + name
 
 
+def encode_field_ciphertext(
+    suite: IntlSuite | GmSuite,
+    key: bytes,
+    day: date,
+    nonce: bytes,
+    record_id: RecordId,
+    field: str,
+    plaintext: bytes,
+) -> bytes:
+    """The field ciphertext layout spelt out with an explicit key and nonce (test vectors, other languages).
+
+    :class:`FieldCipher` produces the same bytes with a random nonce and the day's stored key.
+    """
+    if len(nonce) != NONCE_SIZE:
+        raise ValueError("nonce must be 12 bytes")
+    prefix = header(suite.suite_id, Kind.FIELD_CIPHERTEXT) + pack_u32(day_number(day))
+    return prefix + nonce + suite.aead(key).encrypt(nonce, plaintext, field_aad(prefix, record_id, field))
+
+
 class FieldCipher:
     """Implements :class:`sealpost.ports.crypto.FieldEncryptor`."""
 
@@ -172,6 +191,10 @@ class FieldCipher:
         """Drop every unwrapped key from memory (they are reloaded from the store on demand)."""
         with self._lock:
             self._cache.clear()
+
+    def stored_keys(self) -> list[WrappedDataKey]:
+        """Every stored day key row (wrapped keys and tombstones), oldest day first."""
+        return self._repo.list()
 
     def rewrap_all(self, wrapper: KeyWrapper) -> int:
         """Re-wrap every stored data key under ``wrapper``'s active KEK (used by KEK rotation)."""

@@ -117,6 +117,7 @@ class CryptoKit:
     # ------------------------------------------------------------------ rotation
     def rotate_kek(self) -> str:
         """New KEK; private keys and every data key re-wrapped. Returns the new KEK kid."""
+        self.fields.stored_keys()  # fail before touching the keyring when the data key store is unreachable
         rewrap: Callable[[KeyWrapper], int] = self.fields.rewrap_all
         return self.keyring.rotate_kek(rewrap)
 
