@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Final, Generic, Literal, TypeVar
 
-from sealpost.errors import Conflict, NotFound, SealpostError
+from sealpost.errors import ConflictError, NotFoundError, SealpostError
 from sealpost.i18n import Text
 
 Model = Literal["axb", "axn"]
@@ -66,7 +66,7 @@ class CallsError(SealpostError):
     """A binding request that cannot be satisfied as asked (400 unless a subclass says otherwise)."""
 
 
-class PoolExhausted(Conflict):
+class PoolExhaustedError(ConflictError):
     """No pool number in the city can take the pair (every X already holds A or B, or is full)."""
 
     def __init__(self, city: str, model: Model) -> None:
@@ -81,7 +81,7 @@ class PoolExhausted(Conflict):
         )
 
 
-class BindingNotFound(NotFound):
+class BindingNotFoundError(NotFoundError):
     def __init__(self, binding_id: str) -> None:
         super().__init__(
             "binding_not_found",
@@ -336,7 +336,7 @@ def choose_axb_number(
             return c.number
     if usable:
         return usable[0].number
-    raise PoolExhausted(city, "axb")
+    raise PoolExhaustedError(city, "axb")
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,7 +372,7 @@ def choose_axn_slot(candidates: Iterable[HostCandidate], *, city: str, start: in
             ext = free_extension(h.used_extensions, start)
             if ext is not None:
                 return h.number, ext
-    raise PoolExhausted(city, "axn")
+    raise PoolExhaustedError(city, "axn")
 
 
 # ------------------------------------------------------------------------------ in-memory aggregate
@@ -480,7 +480,7 @@ class CallBook(Generic[K]):
         """Release a binding now; unbinding a released one changes nothing (idempotent)."""
         current = self.bindings.get(binding_id)
         if current is None:
-            raise BindingNotFound(binding_id)
+            raise BindingNotFoundError(binding_id)
         if current.released:
             return current
         return self._release(binding_id, now, "unbound")

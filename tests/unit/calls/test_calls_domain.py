@@ -15,7 +15,7 @@ from sealpost.domain.calls import (
     Connect,
     ExpiryPolicy,
     HostCandidate,
-    PoolExhausted,
+    PoolExhaustedError,
     PoolNumber,
     Reject,
     RouteEntry,
@@ -156,11 +156,11 @@ def test_full_numbers_are_skipped() -> None:
 
 
 def test_no_usable_number_is_pool_exhausted() -> None:
-    with pytest.raises(PoolExhausted) as err:
+    with pytest.raises(PoolExhaustedError) as err:
         choose_axb_number([XCandidate("1", 1, True)], city="3301")
     assert err.value.code == "pool_exhausted"
     assert err.value.status == 409
-    with pytest.raises(PoolExhausted):
+    with pytest.raises(PoolExhaustedError):
         choose_axb_number([], city="3301")
 
 
@@ -198,13 +198,13 @@ def test_one_courier_with_many_recipients_exhausts_the_pool(n: int) -> None:
         for i in range(n)
     ]
     assert len(set(xs)) == n
-    with pytest.raises(PoolExhausted):
+    with pytest.raises(PoolExhaustedError):
         cb.bind(
             binding_id="over", model="axb", city="3301", a=courier(0), b=recipient(n), waybill_no="W", now=T0
         )
     # the pool of another city is not used
     cb.add_pool_number(PoolNumber("17099999999", "0571", "axb"))
-    with pytest.raises(PoolExhausted):
+    with pytest.raises(PoolExhaustedError):
         cb.bind(
             binding_id="over2", model="axb", city="3301", a=courier(0), b=recipient(n), waybill_no="W", now=T0
         )
@@ -215,7 +215,7 @@ def test_unbinding_frees_the_number_for_the_party() -> None:
     first = cb.bind(
         binding_id="b1", model="axb", city="3301", a=courier(0), b=recipient(0), waybill_no="W1", now=T0
     )
-    with pytest.raises(PoolExhausted):
+    with pytest.raises(PoolExhaustedError):
         cb.bind(
             binding_id="b2", model="axb", city="3301", a=courier(0), b=recipient(1), waybill_no="W2", now=T0
         )
@@ -285,7 +285,7 @@ def test_axn_host_full_moves_to_next_host_then_exhausts() -> None:
     assert choose_axn_slot(
         [HostCandidate("1", full), HostCandidate("2", frozenset())], city="c", start=7
     ) == ("2", "0007")
-    with pytest.raises(PoolExhausted) as err:
+    with pytest.raises(PoolExhaustedError) as err:
         choose_axn_slot([HostCandidate("1", full)], city="c", start=0)
     assert err.value.extra["model"] == "axn"
 
@@ -331,7 +331,7 @@ def test_disabled_pool_number_is_unknown() -> None:
     cb = book(n_axb=0, n_axn=0)
     cb.add_pool_number(PoolNumber("17000000000", "3301", "axb", enabled=False))
     assert cb.route(courier(1), "17000000000", None, T0) == Reject("unknown_number")
-    with pytest.raises(PoolExhausted):
+    with pytest.raises(PoolExhaustedError):
         cb.bind(
             binding_id="b", model="axb", city="3301", a=courier(1), b=recipient(1), waybill_no="W", now=T0
         )

@@ -19,7 +19,7 @@ from sealpost.domain.calls import (
     Connect,
     ExpiryPolicy,
     Model,
-    PoolExhausted,
+    PoolExhaustedError,
     PoolNumber,
     Reject,
 )
@@ -65,7 +65,7 @@ class CallBookMachine(RuleBasedStateMachine):
                 expires_at=expires_at,
                 ext_start=ext_start,
             )
-        except PoolExhausted:
+        except PoolExhaustedError:
             if model == "axb":
                 # exhausted only if every AXB number is full or already holds a or b
                 for x in ("17000000000", "17000000001", "17000000002"):
