@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from sealpost import __version__
 from sealpost.api.metrics import install_metrics
 from sealpost.api.problems import install_problem_handlers
-from sealpost.api.routes import health
+from sealpost.api.routes import couriers, health
 from sealpost.bootstrap import Container, build_container
 from sealpost.config import Settings, get_settings
 from sealpost.web import pages
@@ -19,6 +19,7 @@ from sealpost.web import pages
 ROUTERS: list[APIRouter] = [
     health.router,
     pages.router,
+    couriers.router,
 ]
 
 

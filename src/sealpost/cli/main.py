@@ -5,9 +5,11 @@ from __future__ import annotations
 import typer
 
 from sealpost.cli import bench, system
-from sealpost.cli import qr as qr_cli
+from sealpost.cli import courier as courier_cli
 from sealpost.cli import identity as identity_cli
 from sealpost.cli import keys as keys_cli
+from sealpost.cli import label as label_cli
+from sealpost.cli import qr as qr_cli
 
 app = typer.Typer(
     name="sealpost",
@@ -22,11 +24,13 @@ app.command()(system.serve)
 app.add_typer(system.db_app, name="db")
 app.add_typer(system.demo_app, name="demo")
 app.add_typer(bench.app, name="bench")
-app.add_typer(qr_cli.app, name="qr")
 app.add_typer(identity_cli.app, name="id")
 app.add_typer(identity_cli.phone_app, name="phone")
 app.command("mask")(identity_cli.mask_command)
+app.add_typer(qr_cli.app, name="qr")
 app.add_typer(keys_cli.app, name="keys")
+app.add_typer(courier_cli.app, name="courier")
+app.add_typer(label_cli.app, name="label")
 
 
 def run() -> None:
