@@ -29,7 +29,11 @@ def clock() -> FixedClock:
 @pytest.fixture
 def kit(tmp_path: Path, engine: Engine, clock: FixedClock) -> CryptoKit:
     return CryptoKit.open(
-        tmp_path / "keyring", "test passphrase 测试", SqlDataKeyRepository(engine), clock=clock, scrypt_n=2**10
+        tmp_path / "keyring",
+        "test passphrase 测试",
+        SqlDataKeyRepository(engine),
+        clock=clock,
+        scrypt_n=2**10,
     )
 
 

@@ -100,9 +100,7 @@ def test_registration_needs_enterprise_credentials_and_valid_input(
     assert r.json()["code"] == "invalid_phone"
     assert "12345" not in r.text
     _register(c, auth, device, "SF-3")
-    dup = c.post(
-        "/v1/couriers", json={**body, "phone": "13912345678", "employee_no": "SF-3"}, auth=auth
-    )
+    dup = c.post("/v1/couriers", json={**body, "phone": "13912345678", "employee_no": "SF-3"}, auth=auth)
     assert dup.status_code == 409
 
 
@@ -111,7 +109,9 @@ def test_other_companies_cannot_revoke(api: tuple[TestClient, tuple[str, str]], 
     device = CourierDevice.generate()
     courier_id = _register(c, auth, device)["courier_id"]
     container = build_container(settings, configure_logs=False)
-    other, secret = SqlEnterpriseClients(container.engine).create(company="YTO", name="圆通", now=datetime.now(UTC))
+    other, secret = SqlEnterpriseClients(container.engine).create(
+        company="YTO", name="圆通", now=datetime.now(UTC)
+    )
     container.close()
     assert c.post(f"/v1/couriers/{courier_id}/revoke", auth=(other.client_id, secret)).status_code == 404
 
@@ -124,8 +124,22 @@ def test_cli_register_qr_verify_revoke(tmp_path: Path, monkeypatch: pytest.Monke
     device_file = tmp_path / "courier.json"
     reg = runner.invoke(
         cli,
-        ["courier", "register", "--company", "EMS", "--name", "李四", "--phone", "13812345678",
-         "--employee-no", "E-9", "--outlet", "310115-001", "-o", str(device_file)],
+        [
+            "courier",
+            "register",
+            "--company",
+            "EMS",
+            "--name",
+            "李四",
+            "--phone",
+            "13812345678",
+            "--employee-no",
+            "E-9",
+            "--outlet",
+            "310115-001",
+            "-o",
+            str(device_file),
+        ],
     )
     assert reg.exit_code == 0, reg.output
     courier_id = json.loads(reg.output)["courier_id"]

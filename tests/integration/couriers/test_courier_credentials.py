@@ -36,7 +36,11 @@ def _tamper(text: str, index: int) -> str:
 
 
 def test_genuine_courier_verifies_online_and_offline(
-    kit: CryptoKit, repo: SqlCourierRepository, clock: FixedClock, device: CourierDevice, issued: IssuedCredential
+    kit: CryptoKit,
+    repo: SqlCourierRepository,
+    clock: FixedClock,
+    device: CourierDevice,
+    issued: IssuedCredential,
 ) -> None:
     text = device.qr(clock.now())
     online = _online(text, kit, repo, clock)
@@ -52,7 +56,9 @@ def test_genuine_courier_verifies_online_and_offline(
     assert not offline.checked_online
 
 
-def test_qr_carries_no_clear_personal_data(clock: FixedClock, device: CourierDevice, issued: IssuedCredential) -> None:
+def test_qr_carries_no_clear_personal_data(
+    clock: FixedClock, device: CourierDevice, issued: IssuedCredential
+) -> None:
     raw = b45decode(device.qr(clock.now())[len(cc.SCHEME) :])
     assert COURIER_NAME.encode() not in raw
     assert COURIER_PHONE.encode() not in raw
@@ -60,7 +66,11 @@ def test_qr_carries_no_clear_personal_data(clock: FixedClock, device: CourierDev
 
 
 def test_two_codes_differ_and_a_photo_of_one_goes_stale(
-    kit: CryptoKit, repo: SqlCourierRepository, clock: FixedClock, device: CourierDevice, issued: IssuedCredential
+    kit: CryptoKit,
+    repo: SqlCourierRepository,
+    clock: FixedClock,
+    device: CourierDevice,
+    issued: IssuedCredential,
 ) -> None:
     first, second = device.qr(clock.now()), device.qr(clock.now())
     assert first != second
@@ -70,7 +80,11 @@ def test_two_codes_differ_and_a_photo_of_one_goes_stale(
 
 
 def test_revocation_fails_every_later_online_check(
-    kit: CryptoKit, repo: SqlCourierRepository, clock: FixedClock, device: CourierDevice, issued: IssuedCredential
+    kit: CryptoKit,
+    repo: SqlCourierRepository,
+    clock: FixedClock,
+    device: CourierDevice,
+    issued: IssuedCredential,
 ) -> None:
     text = device.qr(clock.now())
     assert _online(text, kit, repo, clock).genuine
@@ -83,7 +97,11 @@ def test_revocation_fails_every_later_online_check(
 
 
 def test_forged_and_tampered_codes_are_refused(
-    kit: CryptoKit, repo: SqlCourierRepository, clock: FixedClock, device: CourierDevice, issued: IssuedCredential
+    kit: CryptoKit,
+    repo: SqlCourierRepository,
+    clock: FixedClock,
+    device: CourierDevice,
+    issued: IssuedCredential,
 ) -> None:
     text = device.qr(clock.now())
     body_start = 4
@@ -93,7 +111,10 @@ def test_forged_and_tampered_codes_are_refused(
         "malformed",
     }
     # A changed byte in the device signature.
-    assert _online(_tamper(text, len(b45decode(text[5:])) - 3), kit, repo, clock).reason == "bad_device_signature"
+    assert (
+        _online(_tamper(text, len(b45decode(text[5:])) - 3), kit, repo, clock).reason
+        == "bad_device_signature"
+    )
     # Truncated.
     assert _online(text[:-9], kit, repo, clock).reason == "malformed"
     assert _online("SPC1:", kit, repo, clock).reason == "malformed"
@@ -112,7 +133,9 @@ def test_credential_on_another_phone_and_a_self_made_credential_fail(
 
     # A forger signs a credential with their own Ed25519/SM2 key under the platform's kid.
     forged_sig = kit.suite.sign(kit.suite.new_signing_key().private, issued.credential.signing_message())
-    forged = IssuedCredential(issued.courier_id, issued.credential, issued.platform_kid, forged_sig, issued.suite)
+    forged = IssuedCredential(
+        issued.courier_id, issued.credential, issued.platform_kid, forged_sig, issued.suite
+    )
     device.issued = forged
     assert _online(device.qr(clock.now()), kit, repo, clock).reason == "bad_platform_signature"
     # …or under a kid the platform never had.
@@ -121,7 +144,11 @@ def test_credential_on_another_phone_and_a_self_made_credential_fail(
 
 
 def test_expired_credential_and_wrong_suite(
-    kit: CryptoKit, repo: SqlCourierRepository, clock: FixedClock, device: CourierDevice, issued: IssuedCredential
+    kit: CryptoKit,
+    repo: SqlCourierRepository,
+    clock: FixedClock,
+    device: CourierDevice,
+    issued: IssuedCredential,
 ) -> None:
     text = device.qr(clock.now())
     raw = bytearray(b45decode(text[5:]))
@@ -132,7 +159,11 @@ def test_expired_credential_and_wrong_suite(
 
 
 def test_signing_key_rotation_keeps_issued_credentials_valid(
-    kit: CryptoKit, repo: SqlCourierRepository, clock: FixedClock, device: CourierDevice, issued: IssuedCredential
+    kit: CryptoKit,
+    repo: SqlCourierRepository,
+    clock: FixedClock,
+    device: CourierDevice,
+    issued: IssuedCredential,
 ) -> None:
     kit.rotate_signing_key()
     assert _online(device.qr(clock.now()), kit, repo, clock).genuine
