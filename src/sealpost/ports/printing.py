@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from sealpost.domain.labels import LabelContent, LabelSpec
@@ -16,6 +16,14 @@ class LabelRenderer(Protocol):
     #: Whether :meth:`render` accepts more than one label (one PDF, one print job).
     batch: bool
 
-    def render(self, labels: Sequence[LabelContent], spec: LabelSpec) -> bytes:
-        """All ``labels`` as one document or print job (one page / one label each)."""
+    def render(
+        self,
+        labels: Sequence[LabelContent],
+        spec: LabelSpec,
+        on_label: Callable[[int], None] | None = None,
+    ) -> bytes:
+        """All ``labels`` as one document or print job (one page / one label each).
+
+        ``on_label(n)`` is called after each label is drawn (progress bars).
+        """
         ...

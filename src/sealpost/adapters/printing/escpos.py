@@ -9,7 +9,7 @@ job: labels one after the other, each followed by a feed and a partial cut.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from sealpost.adapters.printing.layout import layout_label
@@ -39,18 +39,26 @@ def raster_commands(mask_rows: bytes, bytes_per_row: int, height: int) -> bytes:
     return bytes(out)
 
 
-def render_escpos(labels: Sequence[LabelContent], spec: LabelSpec, *, head_dots: int = HEAD_80MM) -> bytes:
+def render_escpos(
+    labels: Sequence[LabelContent],
+    spec: LabelSpec,
+    *,
+    head_dots: int = HEAD_80MM,
+    on_label: Callable[[int], None] | None = None,
+) -> bytes:
     """One ESC/POS job: every label as raster graphics, each followed by a cut."""
     if not labels:
         raise ValueError("nothing to render")
     tpl = spec.template
     dpi = min(float(spec.dpi), head_dots * MM_PER_INCH / tpl.size.width_mm)
     out = bytearray(ESC_INIT + ALIGN_CENTER)
-    for content in labels:
+    for n, content in enumerate(labels, start=1):
         mask = render_layout(layout_label(content, tpl), dpi, ink=1)
         row, data = pack_mask(mask, ink_bit=1)
         out += raster_commands(data, row, mask.size[1])
         out += FEED_AND_CUT
+        if on_label is not None:
+            on_label(n)
     return bytes(out)
 
 
@@ -62,5 +70,7 @@ class EscposRenderer:
     def __init__(self, head_dots: int = HEAD_80MM) -> None:
         self.head_dots = head_dots
 
-    def render(self, labels: Sequence[LabelContent], spec: LabelSpec) -> bytes:
-        return render_escpos(labels, spec, head_dots=self.head_dots)
+    def render(
+        self, labels: Sequence[LabelContent], spec: LabelSpec, on_label: Callable[[int], None] | None = None
+    ) -> bytes:
+        return render_escpos(labels, spec, head_dots=self.head_dots, on_label=on_label)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from reportlab.graphics.barcode.code128 import Code128
@@ -150,7 +150,13 @@ class _Page:
                 self.qr(op)
 
 
-def render_pdf(labels: Sequence[LabelContent], spec: LabelSpec, *, title: str = "sealpost labels") -> bytes:
+def render_pdf(
+    labels: Sequence[LabelContent],
+    spec: LabelSpec,
+    *,
+    title: str = "sealpost labels",
+    on_label: Callable[[int], None] | None = None,
+) -> bytes:
     """All ``labels`` in one PDF, one page (of the label's size) each."""
     if not labels:
         raise ValueError("nothing to render")
@@ -166,10 +172,12 @@ def render_pdf(labels: Sequence[LabelContent], spec: LabelSpec, *, title: str = 
     )
     canvas.setTitle(title)
     canvas.setCreator("sealpost")
-    for content in labels:
+    for n, content in enumerate(labels, start=1):
         layout = layout_label(content, tpl)
         _Page(canvas, layout, font).draw(layout)
         canvas.showPage()
+        if on_label is not None:
+            on_label(n)
     canvas.save()
     return buf.getvalue()
 
@@ -179,5 +187,7 @@ class PdfRenderer:
     extension = "pdf"
     batch = True
 
-    def render(self, labels: Sequence[LabelContent], spec: LabelSpec) -> bytes:
-        return render_pdf(labels, spec)
+    def render(
+        self, labels: Sequence[LabelContent], spec: LabelSpec, on_label: Callable[[int], None] | None = None
+    ) -> bytes:
+        return render_pdf(labels, spec, on_label=on_label)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from sealpost.adapters.printing.layout import layout_label
@@ -26,7 +26,12 @@ class PngRenderer:
     extension = "png"
     batch = False
 
-    def render(self, labels: Sequence[LabelContent], spec: LabelSpec) -> bytes:
+    def render(
+        self, labels: Sequence[LabelContent], spec: LabelSpec, on_label: Callable[[int], None] | None = None
+    ) -> bytes:
         if len(labels) != 1:
             raise ValueError("a PNG holds one label; render a batch as PDF or a printer job")
-        return render_png(labels[0], spec)
+        data = render_png(labels[0], spec)
+        if on_label is not None:
+            on_label(1)
+        return data

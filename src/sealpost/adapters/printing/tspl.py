@@ -19,7 +19,7 @@ Commands end with CR LF; ``BITMAP`` payloads are raw bytes followed by CR LF.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final, Literal
 
 from PIL import Image
@@ -166,6 +166,7 @@ def render_tspl(
     *,
     barcodes: BarcodeMode = "native",
     gap_mm: float = DEFAULT_GAP_MM,
+    on_label: Callable[[int], None] | None = None,
 ) -> bytes:
     """One TSPL job: the media setup once, then every label."""
     if not labels:
@@ -178,7 +179,12 @@ def render_tspl(
         "REFERENCE 0,0\r\n"
     ).encode("ascii")
     label = _Label(spec, barcodes)
-    return head + b"".join(label.render(layout_label(c, tpl)) for c in labels)
+    parts = [head]
+    for n, content in enumerate(labels, start=1):
+        parts.append(label.render(layout_label(content, tpl)))
+        if on_label is not None:
+            on_label(n)
+    return b"".join(parts)
 
 
 class TsplRenderer:
@@ -190,5 +196,7 @@ class TsplRenderer:
         self.barcodes: BarcodeMode = barcodes
         self.gap_mm = gap_mm
 
-    def render(self, labels: Sequence[LabelContent], spec: LabelSpec) -> bytes:
-        return render_tspl(labels, spec, barcodes=self.barcodes, gap_mm=self.gap_mm)
+    def render(
+        self, labels: Sequence[LabelContent], spec: LabelSpec, on_label: Callable[[int], None] | None = None
+    ) -> bytes:
+        return render_tspl(labels, spec, barcodes=self.barcodes, gap_mm=self.gap_mm, on_label=on_label)

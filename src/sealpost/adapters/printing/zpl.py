@@ -21,7 +21,7 @@ job: one ``^XA … ^XZ`` format per label.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final, Literal
 
 from PIL import Image
@@ -178,13 +178,24 @@ class _Format:
         return "\n".join(self.out) + "\n"
 
 
-def render_zpl(labels: Sequence[LabelContent], spec: LabelSpec, *, barcodes: BarcodeMode = "native") -> bytes:
+def render_zpl(
+    labels: Sequence[LabelContent],
+    spec: LabelSpec,
+    *,
+    barcodes: BarcodeMode = "native",
+    on_label: Callable[[int], None] | None = None,
+) -> bytes:
     """One ZPL job holding every label (``^XA … ^XZ`` each)."""
     if not labels:
         raise ValueError("nothing to render")
     fmt = _Format(spec, barcodes)
     tpl = spec.template
-    return "".join(fmt.render(layout_label(c, tpl)) for c in labels).encode("ascii")
+    parts: list[str] = []
+    for n, content in enumerate(labels, start=1):
+        parts.append(fmt.render(layout_label(content, tpl)))
+        if on_label is not None:
+            on_label(n)
+    return "".join(parts).encode("ascii")
 
 
 class ZplRenderer:
@@ -195,5 +206,7 @@ class ZplRenderer:
     def __init__(self, barcodes: BarcodeMode = "native") -> None:
         self.barcodes: BarcodeMode = barcodes
 
-    def render(self, labels: Sequence[LabelContent], spec: LabelSpec) -> bytes:
-        return render_zpl(labels, spec, barcodes=self.barcodes)
+    def render(
+        self, labels: Sequence[LabelContent], spec: LabelSpec, on_label: Callable[[int], None] | None = None
+    ) -> bytes:
+        return render_zpl(labels, spec, barcodes=self.barcodes, on_label=on_label)
