@@ -1,0 +1,1 @@
+"""Text adapters (Chinese script conversion)."""
