@@ -11,15 +11,20 @@ from sealpost import __version__
 from sealpost.api.metrics import install_metrics
 from sealpost.api.problems import install_problem_handlers
 from sealpost.api.routes import couriers, health
+from sealpost.api.routes import calls as calls_routes
+from sealpost.api.routes import labels as labels_routes
 from sealpost.bootstrap import Container, build_container
 from sealpost.config import Settings, get_settings
-from sealpost.web import pages
+from sealpost.web import courier_check, pages
 
 #: Every resource's router, in the order they appear in the OpenAPI document.
 ROUTERS: list[APIRouter] = [
     health.router,
     pages.router,
     couriers.router,
+    courier_check.router,
+    labels_routes.router,
+    calls_routes.router,
 ]
 
 

@@ -146,6 +146,14 @@ def register_courier(
     )
 
 
+def published_keys(platform: Verifier, suite_name: str) -> dict[str, object]:
+    """The platform's public signing keys as senders' apps ship them (old keys included)."""
+    return {
+        "suite": suite_name,
+        "keys": {kid: key.hex() for kid, key in platform.public_signing_keys().items()},
+    }
+
+
 def revoke_courier(*, repo: CourierRepository, clock: Clock, courier_id: str) -> None:
     if not repo.revoke(courier_id, clock.now()):
         raise NotFoundError("unknown_courier", cc.REASON_TEXT["unknown_courier"])

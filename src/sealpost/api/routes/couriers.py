@@ -126,8 +126,4 @@ def photo(courier_id: str, container: ContainerDep) -> Response:
 
 @router.get("/keys", summary="The platform's public signing keys (for offline checks)")
 def keys(container: ContainerDep) -> dict[str, object]:
-    kit = container.crypto
-    return {
-        "suite": kit.keyring.suite_name,
-        "keys": {kid: key.hex() for kid, key in kit.public_signing_keys().items()},
-    }
+    return svc.published_keys(container.crypto, container.crypto.keyring.suite_name)
