@@ -96,7 +96,7 @@ def receipt(waybill_no: str = "EA123456785CN") -> dict[str, Any]:
         },
         "route": {"sort_code": "021-W12-03", "origin_county": "110105", "destination_county": "310115"},
         "marks": {"real_name": True, "inspected": True},
-        "label_ref": "K3QJ5ZJ6XGQ2W",
+        "label_ref": "K3QJ5ZJ6XGQ2WABCDEFG234567",
         "proof": {"batch_root": "00", "path": [], "index": 0},
         "signature": {"kid": "0011223344556677", "alg": "Ed25519", "sig": "AAAA"},
     }
