@@ -89,6 +89,10 @@ class KeyStore(KeyWrapper, Protocol):
 
     def describe(self) -> list[PublicKeyInfo]: ...
 
+    def reload(self) -> bool:
+        """Pick up keys changed by another process (a rotation); True when something changed."""
+        ...
+
     def rotate_kek(self, rewrap_data_keys: Callable[[KeyWrapper], int] | None = None) -> str:
         """New KEK; re-wraps private keys and, through the callback, every data key. Returns the new kid."""
         ...

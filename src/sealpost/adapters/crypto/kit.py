@@ -25,26 +25,27 @@ from sealpost.adapters.crypto.blind_index import BlindIndexer
 from sealpost.adapters.crypto.field_cipher import FieldCipher
 from sealpost.adapters.crypto.keyring import SCRYPT_N, Keyring
 from sealpost.adapters.crypto.session import SessionOpener, TerminalSession
-from sealpost.adapters.crypto.suites import GmSuite, IntlSuite
+from sealpost.adapters.crypto.suites import GmSuite, IntlSuite, get_suite
 from sealpost.config import Settings
 from sealpost.ports.clock import Clock, SystemClock
-from sealpost.ports.crypto import Signature
-from sealpost.ports.keystore import DataKeyRepository, KeyWrapper
+from sealpost.ports.crypto import Signature, SignatureInvalid, UnknownKey
+from sealpost.ports.keystore import DataKeyRepository, KeyStore, KeyWrapper
 
 
 @dataclass
 class CryptoKit:
     suite: IntlSuite | GmSuite
-    keyring: Keyring
+    keyring: KeyStore
     fields: FieldCipher
     blind: BlindIndexer
     sessions: SessionOpener
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def build(cls, keyring: Keyring, data_keys: DataKeyRepository, clock: Clock | None = None) -> CryptoKit:
+    def build(cls, keyring: KeyStore, data_keys: DataKeyRepository, clock: Clock | None = None) -> CryptoKit:
+        """A kit over any key store: the file :class:`Keyring`, or an HSM / Vault adapter."""
         clock = clock or SystemClock()
-        suite = keyring.suite
+        suite = get_suite(keyring.suite_name)
         bi_kid, bi_key = keyring.blind_index_key()
         return cls(
             suite=suite,
@@ -91,7 +92,15 @@ class CryptoKit:
         return self.keyring.sign(message)
 
     def verify(self, kid: str, message: bytes, signature: bytes) -> None:
-        self.keyring.verify(kid, message, signature)
+        """Verify a platform signature by any signing key ever used (retired ones included)."""
+        keys = self.keyring.public_signing_keys()
+        if kid not in keys and self.keyring.reload():
+            keys = self.keyring.public_signing_keys()
+        if kid not in keys:
+            raise UnknownKey(f"signing key {kid}")
+        if len(signature) != self.suite.signature_size:
+            raise SignatureInvalid("wrong length")
+        self.suite.verify(keys[kid], message, signature)
 
     def public_signing_keys(self) -> dict[str, bytes]:
         return self.keyring.public_signing_keys()
@@ -102,10 +111,19 @@ class CryptoKit:
         return self.keyring.sealing_kid
 
     def sealing_public_key(self) -> bytes:
-        return self.keyring.sealing_public_key()
+        return self.keyring.public_sealing_keys()[self.keyring.sealing_kid]
 
     def open_sealed(self, sealed: bytes, aad: bytes = b"", info: bytes = b"") -> bytes:
-        return self.keyring.open_sealed(sealed, aad, info)
+        """Open a sealed box addressed to any platform sealing key (current or retired)."""
+        kid = self.suite.sealed_kid(sealed)
+        public = self.keyring.public_sealing_keys().get(kid)
+        if public is None and self.keyring.reload():
+            public = self.keyring.public_sealing_keys().get(kid)
+        if public is None:
+            raise UnknownKey(f"sealing key {kid}")
+        return self.suite.open_with(
+            lambda eph: self.keyring.agree(kid, eph), public, sealed, aad=aad, info=info
+        )
 
     def open_session_record(self, header: bytes, record: bytes, aad: bytes = b"", info: bytes = b"") -> bytes:
         return self.sessions.open(header, record, aad, info)
