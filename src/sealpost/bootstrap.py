@@ -16,6 +16,18 @@ from sealpost.ports.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     from sealpost.adapters.crypto.kit import CryptoKit
+    from sealpost.adapters.db.agreement_customers_repo import SqlAgreementCustomers
+    from sealpost.adapters.db.identity_refs_repo import SqlIdentityRefs
+    from sealpost.adapters.db.records_repo import SqlRecordStore
+    from sealpost.adapters.db.relay_repo import SqlEnterpriseStore
+    from sealpost.adapters.db.senders_repo import SqlReplayCache, SqlSenderRepository
+    from sealpost.adapters.db.terminals_repo import SqlEnterpriseClients, SqlTerminalRegistry
+    from sealpost.adapters.device_keys import P256DeviceSignatures
+    from sealpost.domain.records import RecordRules
+    from sealpost.ports.identity_verifier import IdentityVerifier
+    from sealpost.services.device_auth import DeviceRequestAuthenticator
+    from sealpost.services.enroll import SenderEnrollment
+    from sealpost.services.ingest import Ingestor
 
 
 @dataclass
@@ -34,6 +46,138 @@ class Container:
         from sealpost.adapters.crypto.kit import CryptoKit
 
         return CryptoKit.from_settings(self.settings, self.engine, self.clock)
+
+    # ---------------------------------------------------------------- collection pipeline (records)
+    @cached_property
+    def records(self) -> SqlRecordStore:
+        """Records and signed receipts (also the labels' :class:`~sealpost.ports.receipts.ReceiptStore`)."""
+        from sealpost.adapters.db.records_repo import SqlRecordStore
+
+        return SqlRecordStore(self.engine)
+
+    @cached_property
+    def identity_refs(self) -> SqlIdentityRefs:
+        """One-time sender identity references (identity QR and walk-in → pickup record)."""
+        from sealpost.adapters.db.identity_refs_repo import SqlIdentityRefs
+
+        return SqlIdentityRefs(self.engine, self.crypto.fields)
+
+    @cached_property
+    def terminals(self) -> SqlTerminalRegistry:
+        from sealpost.adapters.db.terminals_repo import SqlTerminalRegistry
+
+        return SqlTerminalRegistry(self.engine)
+
+    @cached_property
+    def enterprise_clients(self) -> SqlEnterpriseClients:
+        from sealpost.adapters.db.terminals_repo import SqlEnterpriseClients
+
+        return SqlEnterpriseClients(self.engine)
+
+    @cached_property
+    def relay_store(self) -> SqlEnterpriseStore:
+        from sealpost.adapters.db.relay_repo import SqlEnterpriseStore
+
+        return SqlEnterpriseStore(self.engine)
+
+    @cached_property
+    def agreement_customers(self) -> SqlAgreementCustomers:
+        from sealpost.adapters.db.agreement_customers_repo import SqlAgreementCustomers
+
+        return SqlAgreementCustomers(self.engine, self.crypto.fields, self.crypto.blind)
+
+    @cached_property
+    def record_rules(self) -> RecordRules:
+        from sealpost.adapters.text.opencc_converter import default_item_checker
+        from sealpost.services.record_rules import build_rules
+
+        return build_rules(item_verdict=default_item_checker().check_item)
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        """The ingest pipeline (verify, unseal, validate, encrypt, sign per batch, store)."""
+        from sealpost.services.ingest import Ingestor
+
+        kit = self.crypto
+        return Ingestor(
+            store=self.records,
+            refs=self.identity_refs,
+            customers=self.agreement_customers,
+            terminals=self.terminals,
+            open_session_record=kit.open_session_record,
+            verify_terminal_signature=kit.suite.verify,
+            fields=kit.fields,
+            blind=kit.blind,
+            signer=kit,
+            signature_alg="Ed25519" if kit.suite.name == "intl" else "SM2",
+            events=self.events,
+            clock=self.clock,
+            rules=self.record_rules,
+            deadline_s=self.settings.receipt_deadline_s,
+            hash_alg="sha256" if kit.suite.name == "intl" else "sm3",
+        )
+
+    # ---------------------------------------------------------------- senders (enrollment, identity QR)
+    @cached_property
+    def senders(self) -> SqlSenderRepository:
+        from sealpost.adapters.db.senders_repo import SqlSenderRepository
+
+        return SqlSenderRepository(self.engine)
+
+    @cached_property
+    def sender_replay(self) -> SqlReplayCache:
+        """One-time use of identity QR codes and device-signed requests (shared by every worker)."""
+        from sealpost.adapters.db.senders_repo import SqlReplayCache
+
+        return SqlReplayCache(self.engine, self.clock)
+
+    @cached_property
+    def device_signatures(self) -> P256DeviceSignatures:
+        from sealpost.adapters.device_keys import P256DeviceSignatures
+
+        return P256DeviceSignatures()
+
+    @cached_property
+    def identity_verifiers(self) -> list[IdentityVerifier]:
+        """The built-in verifier, then the external service when ``SEALPOST_IDENTITY_VERIFIER_URL`` is set."""
+        from sealpost.adapters.identity_verifier import BuiltinVerifier, HttpIdentityVerifier
+
+        verifiers: list[IdentityVerifier] = [BuiltinVerifier()]
+        if self.settings.identity_verifier_url:
+            token = self.settings.identity_verifier_token
+            verifiers.append(
+                HttpIdentityVerifier(
+                    self.settings.identity_verifier_url,
+                    token.get_secret_value() if token else "",
+                    timeout_s=self.settings.identity_verifier_timeout_s,
+                )
+            )
+        return verifiers
+
+    @cached_property
+    def enrollment(self) -> SenderEnrollment:
+        """Sender enrollment (ID card photo via OCR, or typed fields) and the sender's devices."""
+        from sealpost.adapters.ocr.rapid import RapidTextRecognizer
+        from sealpost.services.enroll import SenderEnrollment
+
+        recognizer = self.extras.get("recognizer") or RapidTextRecognizer()
+        return SenderEnrollment(
+            senders=self.senders,
+            fields=self.crypto.fields,
+            blind=self.crypto.blind,
+            devices=self.device_signatures,
+            verifiers=self.identity_verifiers,
+            clock=self.clock,
+            recognizer=recognizer,
+        )
+
+    @cached_property
+    def device_auth(self) -> DeviceRequestAuthenticator:
+        from sealpost.services.device_auth import DeviceRequestAuthenticator
+
+        return DeviceRequestAuthenticator(
+            self.senders, self.device_signatures, self.sender_replay, self.clock
+        )
 
     def close(self) -> None:
         self.engine.dispose()

@@ -60,6 +60,8 @@ __all__ = [
     "parse_time",
     "proof_from_receipt",
     "receipt_leaf_bytes",
+    "record_aad",
+    "session_signing_message",
     "validate_personal",
     "validate_record",
 ]
@@ -118,7 +120,10 @@ REASONS: Final[dict[str, Text]] = {
         "运单号已被另一条记录使用", "the waybill number is already used by another record"
     ),
     "county_invalid": Text("区县代码无效（GB/T 2260）", "unknown county code (GB/T 2260)"),
-    "item_name_invalid": Text("物品名称为空或过长", "item name empty or too long"),
+    "item_name_invalid": Text(
+        "物品名称为空、过长（最多 60 字）或含有 7 位以上连续数字",
+        "item name empty, too long (max 60) or holds 7+ digits in a row",
+    ),
     "item_category_invalid": Text("物品类别无效", "unknown item category"),
     "quantity_invalid": Text("数量必须是 1 到 10000 的整数", "quantity must be an integer from 1 to 10000"),
     "weight_invalid": Text(
@@ -144,7 +149,9 @@ REASONS: Final[dict[str, Text]] = {
     ),
     "collected_at_invalid": Text("收寄时间无效或在未来", "collection time invalid or in the future"),
     "collected_at_too_old": Text("收寄时间过早（超过 30 天）", "collection time more than 30 days ago"),
-    "sort_code_invalid": Text("分拣码过长", "sort code too long"),
+    "sort_code_invalid": Text(
+        "分拣码只能是字母、数字和连字符（最多 20 位）", "sort code: letters, digits, hyphens (max 20)"
+    ),
     "recipient_name_invalid": Text("收件人姓名为空或过长", "recipient name empty or too long"),
     "recipient_phone_invalid": Text("收件人电话号码无效", "invalid recipient phone number"),
     "recipient_address_invalid": Text("收件人地址为空或过短", "recipient address empty or too short"),
@@ -163,6 +170,11 @@ _OUTLET: Final = re.compile(r"[0-9A-Za-z_.:-]{1,64}")
 _ID_TOKEN: Final = re.compile(r"[0-9A-Za-z_.:-]{1,64}")
 _COMPANY: Final = re.compile(r"[A-Z0-9_]{2,20}")
 _COUNTY: Final = re.compile(r"\d{6}")
+_SORT_CODE: Final = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,19}")
+#: A run of 7+ digits in a free-text field is refused: it may be a phone or ID number typed there.
+_DIGIT_RUN: Final = re.compile(r"\d{7,}")
+#: Longest item name a label can print.
+ITEM_NAME_MAX: Final = 60
 
 
 class RecordError(ValueError):
@@ -450,9 +462,9 @@ def validate_record(meta: RecordMeta, rules: RecordRules, now: datetime) -> None
     if meta.item_category not in _CATEGORIES:
         raise RecordError("item_category_invalid", "item_category")
     name = meta.item_name.strip()
-    if not name or len(name) > 100:
+    if not name or len(name) > ITEM_NAME_MAX or _DIGIT_RUN.search(name):
         raise RecordError("item_name_invalid", "item_name")
-    if meta.sort_code is not None and len(meta.sort_code) > 32:
+    if meta.sort_code is not None and not _SORT_CODE.fullmatch(meta.sort_code):
         raise RecordError("sort_code_invalid", "sort_code")
     if meta.sender_kind in ("qr", "walk_in"):
         if not meta.identity_ref:
@@ -553,6 +565,20 @@ def receipt_leaf_bytes(receipt: Mapping[str, Any]) -> bytes:
     """The bytes a receipt contributes to its batch's Merkle tree: the canonical JSON of the
     receipt without ``proof`` and ``signature``."""
     return canonical_json({k: v for k, v in receipt.items() if k not in ("proof", "signature")})
+
+
+#: What a terminal signs to vouch for a session it opened (then its sealed records are its own).
+SESSION_SIGNING_CONTEXT: Final = b"sealpost.terminal-session.v1\x00"
+
+
+def session_signing_message(terminal_id: str, session_header: bytes) -> bytes:
+    """The bytes a terminal signs for a session: context, its terminal id, NUL, the header."""
+    return SESSION_SIGNING_CONTEXT + terminal_id.encode("utf-8") + b"\x00" + session_header
+
+
+def record_aad(meta_wire: Mapping[str, Any]) -> bytes:
+    """The AEAD associated data of a sealed record: the canonical JSON of its clear metadata."""
+    return canonical_json(meta_wire)
 
 
 BATCH_SIGNING_CONTEXT: Final = b"sealpost.receipt-batch.v1\x00"

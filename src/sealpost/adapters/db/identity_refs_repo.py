@@ -1,0 +1,161 @@
+"""One-time sender identity references on SQL (:class:`sealpost.ports.identity_refs.IdentityRefs`).
+
+The identity QR verifier and the walk-in check write here through :meth:`SqlIdentityRefs.issue`;
+ingest reads with :meth:`lookup` and redeems inside the record batch's own transaction
+(:mod:`sealpost.adapters.db.records_repo`); :meth:`redeem` is the stand-alone form.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy import Engine, RowMapping
+
+from sealpost.adapters.db.tables.records import identity_refs
+from sealpost.domain.records import SenderIdentity
+from sealpost.ports.crypto import FieldEncryptor
+from sealpost.ports.identity_refs import REF_TTL, IdentityRefError, RefSource, VerifiedSender
+
+IDENTITY_FIELD = "identity"
+
+
+def new_ref() -> str:
+    """120 random bits, base32 without padding: 24 characters, safe in URLs and QR codes."""
+    return base64.b32encode(secrets.token_bytes(15)).decode("ascii")
+
+
+class SqlIdentityRefs:
+    def __init__(self, engine: Engine, fields: FieldEncryptor) -> None:
+        self._engine = engine
+        self._fields = fields
+
+    def issue(
+        self,
+        *,
+        courier_id: str,
+        source: RefSource,
+        identity: SenderIdentity,
+        masked: Mapping[str, str],
+        now: datetime,
+        sender_id: str | None = None,
+        adult: bool | None = None,
+    ) -> VerifiedSender:
+        ref = new_ref()
+        blob = orjson.dumps(
+            {
+                "name": identity.name,
+                "document_type": identity.document_type,
+                "document_number": identity.document_number,
+                "sender_id": sender_id or identity.sender_id,
+            }
+        )
+        sender = VerifiedSender(
+            ref=ref,
+            courier_id=courier_id,
+            source=source,
+            document_type=identity.document_type,
+            masked=dict(masked),
+            identity_enc=self._fields.encrypt(ref, IDENTITY_FIELD, blob),
+            issued_at=now,
+            expires_at=now + REF_TTL,
+            sender_id=sender_id or identity.sender_id or None,
+            adult=adult,
+        )
+        with self._engine.begin() as conn:
+            conn.execute(
+                identity_refs.insert().values(
+                    ref=ref,
+                    courier_id=courier_id,
+                    source=source,
+                    sender_id=sender.sender_id,
+                    document_type=sender.document_type,
+                    masked=dict(sender.masked),
+                    adult=adult,
+                    identity_enc=sender.identity_enc,
+                    issued_at=now,
+                    expires_at=sender.expires_at,
+                )
+            )
+        return sender
+
+    def lookup(self, refs: Iterable[str]) -> dict[str, VerifiedSender]:
+        wanted = sorted(set(refs))
+        if not wanted:
+            return {}
+        out: dict[str, VerifiedSender] = {}
+        with self._engine.connect() as conn:
+            for start in range(0, len(wanted), 900):
+                chunk = wanted[start : start + 900]
+                for row in conn.execute(sa.select(identity_refs).where(identity_refs.c.ref.in_(chunk))):
+                    sender = _sender(row._mapping)
+                    out[sender.ref] = sender
+        return out
+
+    def redeem(
+        self, ref: str, courier_id: str, now: datetime, record_id: str | None = None
+    ) -> VerifiedSender:
+        found = self.lookup([ref]).get(ref)
+        if found is None:
+            raise IdentityRefError("ref_unknown")
+        refusal = found.refusal(courier_id, now)
+        if refusal is not None:
+            raise IdentityRefError(refusal)
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                identity_refs.update()
+                .where(
+                    identity_refs.c.ref == ref,
+                    identity_refs.c.courier_id == courier_id,
+                    identity_refs.c.redeemed_at.is_(None),
+                )
+                .values(redeemed_at=now, record_id=record_id)
+            )
+            if result.rowcount != 1:
+                raise IdentityRefError("ref_used")
+        return VerifiedSender(**{**_fields_of(found), "redeemed_at": now, "record_id": record_id})
+
+    def open_identity(self, sender: VerifiedSender) -> SenderIdentity:
+        data = orjson.loads(self._fields.decrypt(sender.ref, IDENTITY_FIELD, sender.identity_enc))
+        return SenderIdentity(
+            name=data["name"],
+            document_type=data["document_type"],
+            document_number=data["document_number"],
+            sender_id=data.get("sender_id") or "",
+        )
+
+    def purge_expired(self, before: datetime) -> int:
+        """Delete references that expired before ``before`` and were never used."""
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                identity_refs.delete().where(
+                    identity_refs.c.expires_at < before, identity_refs.c.redeemed_at.is_(None)
+                )
+            )
+        return int(result.rowcount or 0)
+
+
+def _fields_of(sender: VerifiedSender) -> dict[str, Any]:
+    return {name: getattr(sender, name) for name in VerifiedSender.__dataclass_fields__}
+
+
+def _sender(row: RowMapping) -> VerifiedSender:
+    return VerifiedSender(
+        ref=row["ref"],
+        courier_id=row["courier_id"],
+        source=row["source"],
+        document_type=row["document_type"],
+        masked=row["masked"] or {},
+        identity_enc=row["identity_enc"],
+        issued_at=row["issued_at"],
+        expires_at=row["expires_at"],
+        sender_id=row["sender_id"],
+        adult=row["adult"],
+        redeemed_at=row["redeemed_at"],
+        record_id=row["record_id"],
+    )

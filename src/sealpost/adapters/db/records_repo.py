@@ -1,0 +1,210 @@
+"""Collection records and signed receipts on SQL (:class:`sealpost.ports.records.RecordStore`,
+:class:`sealpost.ports.receipts.ReceiptStore`).
+
+A batch is written in one transaction: the ``receipt_batches`` row, the records (COPY on
+PostgreSQL, ``executemany`` on SQLite), the identity references it redeems, and its regulator
+events. A duplicate ``record_id`` or waybill number (a concurrent writer) fails the transaction
+as a whole and surfaces as :class:`~sealpost.ports.records.StoreConflict`.
+
+A stored receipt is the canonical JSON of the receipt body; the inclusion proof is rebuilt from
+the batch's leaf hashes, so a retried record gets exactly the receipt it got the first time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+import psycopg
+import sqlalchemy as sa
+from sqlalchemy import Connection, Engine, RowMapping
+from sqlalchemy.exc import IntegrityError
+
+from sealpost.adapters.db.tables.events import regulator_events
+from sealpost.adapters.db.tables.records import identity_refs, receipt_batches, records
+from sealpost.domain.events import RegulatorEvent
+from sealpost.domain.merkle import MerkleTree
+from sealpost.domain.records import attach_proof
+from sealpost.ports.records import Redemption, SignedBatch, StoreConflict
+
+#: Column order of ``records`` (the COPY column list).
+RECORD_COLUMNS: tuple[str, ...] = tuple(c.name for c in records.columns)
+_IN_CHUNK = 900  # stay under SQLite's default bound-parameter limit
+
+
+def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class SqlRecordStore:
+    def __init__(self, engine: Engine, *, tree_cache: int = 64) -> None:
+        self._engine = engine
+        self._pg = engine.dialect.name == "postgresql"
+        self._trees: OrderedDict[str, tuple[MerkleTree, Mapping[str, Any]]] = OrderedDict()
+        self._tree_cache = tree_cache
+        self._lock = threading.Lock()
+        cols = ", ".join(RECORD_COLUMNS)
+        self._copy_sql = f"COPY records ({cols}) FROM STDIN"
+
+    # ------------------------------------------------------------------ reads
+    def find_receipts(self, record_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        ids = sorted(set(record_ids))
+        if not ids:
+            return {}
+        found: list[RowMapping] = []
+        with self._engine.connect() as conn:
+            for chunk in _chunks(ids):
+                query = sa.select(
+                    records.c.record_id, records.c.receipt, records.c.batch_id, records.c.batch_index
+                ).where(records.c.record_id.in_(chunk))
+                found.extend(row._mapping for row in conn.execute(query))
+            if not found:
+                return {}
+            return {str(row["record_id"]): self._receipt(conn, row) for row in found}
+
+    def taken_waybills(self, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        wanted = sorted(set(pairs))
+        if not wanted:
+            return set()
+        taken: set[tuple[str, str]] = set()
+        with self._engine.connect() as conn:
+            for chunk in _chunks(wanted, 450):
+                numbers = sorted({no for _, no in chunk})
+                query = sa.select(records.c.company, records.c.waybill_no).where(
+                    records.c.waybill_no.in_(numbers)
+                )
+                taken.update((company, no) for company, no in conn.execute(query))
+        return taken & set(wanted)
+
+    def get_receipt(self, record_id: str) -> dict[str, Any] | None:
+        return self.find_receipts([record_id]).get(record_id)
+
+    def get_by_waybill(self, no: str) -> dict[str, Any] | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                sa.select(records.c.record_id, records.c.receipt, records.c.batch_id, records.c.batch_index)
+                .where(records.c.waybill_no == no)
+                .order_by(records.c.received_at.desc())
+                .limit(1)
+            ).first()
+            return self._receipt(conn, row._mapping) if row is not None else None
+
+    def count(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(records)).scalar_one())
+
+    def _receipt(self, conn: Connection, row: RowMapping) -> dict[str, Any]:
+        tree, batch = self._tree(conn, str(row["batch_id"]))
+        body: dict[str, Any] = orjson.loads(row["receipt"])
+        return attach_proof(
+            body,
+            tree.proof(int(row["batch_index"])),
+            tree.root,
+            batch["kid"],
+            batch["alg"],
+            batch["signature"],
+        )
+
+    def _tree(self, conn: Connection, batch_id: str) -> tuple[MerkleTree, Mapping[str, Any]]:
+        with self._lock:
+            cached = self._trees.get(batch_id)
+            if cached is not None:
+                self._trees.move_to_end(batch_id)
+                return cached
+        row = conn.execute(sa.select(receipt_batches).where(receipt_batches.c.batch_id == batch_id)).one()
+        batch = dict(row._mapping)
+        leaves = bytes(batch["leaf_hashes"])
+        size = int(batch["tree_size"])
+        width = len(leaves) // size
+        tree = MerkleTree([leaves[i * width : (i + 1) * width] for i in range(size)])
+        if tree.root != bytes(batch["root"]):  # the stored leaves must give the signed root
+            raise RuntimeError(f"receipt batch {batch_id}: leaf hashes do not match the signed root")
+        with self._lock:
+            self._trees[batch_id] = (tree, batch)
+            while len(self._trees) > self._tree_cache:
+                self._trees.popitem(last=False)
+        return tree, batch
+
+    # ------------------------------------------------------------------ writes
+    def save_batch(
+        self,
+        batch: SignedBatch,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        redemptions: Sequence[Redemption] = (),
+        events: Sequence[RegulatorEvent] = (),
+        now: datetime,
+    ) -> None:
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(
+                    receipt_batches.insert().values(
+                        batch_id=batch.batch_id,
+                        signed_at=batch.signed_at,
+                        source_kind=batch.source_kind,
+                        source_id=batch.source_id,
+                        tree_size=batch.tree_size,
+                        root=batch.root,
+                        kid=batch.kid,
+                        alg=batch.alg,
+                        signature=batch.signature,
+                        leaf_hashes=batch.leaf_hashes,
+                    )
+                )
+                if rows:
+                    if self._pg:
+                        self._copy(conn, rows)
+                    else:
+                        conn.execute(records.insert(), list(rows))
+                if redemptions:
+                    self._redeem(conn, redemptions, now)
+                if events:
+                    conn.execute(regulator_events.insert(), [_event_row(e) for e in events])
+        except (IntegrityError, psycopg.errors.UniqueViolation) as exc:
+            raise StoreConflict(str(exc.__class__.__name__)) from exc
+
+    def _copy(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        driver = conn.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        with driver.cursor() as cur, cur.copy(self._copy_sql) as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in RECORD_COLUMNS])
+
+    def _redeem(self, conn: Connection, redemptions: Sequence[Redemption], now: datetime) -> None:
+        conn.execute(
+            identity_refs.update()
+            .where(
+                identity_refs.c.ref == sa.bindparam("b_ref"),
+                identity_refs.c.courier_id == sa.bindparam("b_courier"),
+                identity_refs.c.redeemed_at.is_(None),
+            )
+            .values(redeemed_at=now, record_id=sa.bindparam("b_record")),
+            [{"b_ref": r.ref, "b_courier": r.courier_id, "b_record": r.record_id} for r in redemptions],
+        )
+        wanted = {r.ref: r.record_id for r in redemptions}
+        got: dict[str, str | None] = {}
+        for chunk in _chunks(sorted(wanted)):
+            query = sa.select(identity_refs.c.ref, identity_refs.c.record_id).where(
+                identity_refs.c.ref.in_(chunk)
+            )
+            got.update((ref, str(rid) if rid is not None else None) for ref, rid in conn.execute(query))
+        if got != wanted:  # a concurrent batch used one of them first
+            raise StoreConflict("identity reference already redeemed")
+
+
+def _event_row(event: RegulatorEvent) -> dict[str, Any]:
+    return {
+        "kind": event.kind,
+        "occurred_at": event.occurred_at,
+        "company": event.company,
+        "outlet": event.outlet,
+        "courier_id": event.courier_id,
+        "county_code": event.county_code,
+        "reason": event.reason,
+        "detail": dict(event.detail),
+    }

@@ -1,0 +1,739 @@
+"""Ingest on the platform: sealed records in, signed receipts out (design.md, steps 5–6).
+
+For each batch (``docs/protocols/records.md``):
+
+1. **Verify** every terminal session the batch uses: the terminal is registered and active, its
+   signature over the session header is valid (once per session per process, then cached), and
+   it may submit here (direct mode: the authenticated terminal itself; relay: a terminal of the
+   enterprise's company).
+2. **Unseal** each record with its session key (one AES-GCM open; the key agreement happened once
+   per session) — the record's clear metadata is the AEAD associated data, so it cannot be
+   swapped between records or edited by a relay.
+3. **Validate** each record (:func:`sealpost.domain.records.validate_record`) and resolve the
+   sender's verified identity (one-time identity reference, or agreement customer). A bad record
+   is rejected with its own reason code; the rest of the batch goes through.
+4. **Idempotency**: a record whose ``record_id`` is already stored is not stored again — its
+   original receipt is returned, byte for byte the same.
+5. **Protect at rest**: every personal field encrypted under the day's data key (AES-256-GCM, AAD =
+   record id + field name), blind indexes for ID number and phones, masked views for the receipt.
+6. **Sign** the batch's receipts at once: a Merkle tree (RFC 6962) over the canonical receipts,
+   one platform signature over its root, an inclusion proof per receipt. No public-key operation
+   per record anywhere on this path.
+7. **Store** everything in one transaction (records, batch, redeemed references, late-receipt
+   events), then answer. A concurrent duplicate makes the store raise ``StoreConflict``: the
+   batch is re-read and retried, so nothing is stored twice.
+
+Receipt latency (collected → received) is kept per record; over the deadline (30 s) it is
+``late`` and a regulator event is recorded with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final, Literal
+
+import orjson
+
+from sealpost.domain import events as ev
+from sealpost.domain.masking import mask_address, mask_name, mask_phone
+from sealpost.domain.merkle import MerkleTree
+from sealpost.domain.records import (
+    REASONS,
+    PersonalFields,
+    RecordError,
+    RecordMeta,
+    RecordRules,
+    SenderIdentity,
+    attach_proof,
+    batch_signing_message,
+    build_receipt,
+    parse_meta,
+    parse_personal,
+    receipt_leaf_bytes,
+    record_aad,
+    session_signing_message,
+    validate_personal,
+    validate_record,
+)
+from sealpost.i18n import Text
+from sealpost.logging import get_logger
+from sealpost.ports.agreement_customers import AgreementCustomers
+from sealpost.ports.clock import Clock
+from sealpost.ports.crypto import BlindIndex, CryptoError, FieldEncryptor, Signer
+from sealpost.ports.identity_refs import IdentityRefs, VerifiedSender
+from sealpost.ports.records import RecordStore, Redemption, SignedBatch, StoreConflict
+from sealpost.ports.terminals import Terminal, TerminalRegistry
+
+log = get_logger(__name__)
+
+#: Attempts when a concurrent writer took a record id, waybill number or reference meanwhile.
+MAX_ATTEMPTS: Final = 4
+#: How long a terminal's registration (and so a revocation) is cached by an API process.
+TERMINAL_CACHE_S: Final = 30.0
+
+SourceKind = Literal["terminal", "enterprise", "platform"]
+
+
+def _plain(value: object) -> str | None:
+    """A bilingual text as its Chinese form (what the regulator's event log stores)."""
+    if value is None:
+        return None
+    return value.zh if isinstance(value, Text) else str(value)
+
+
+def new_label_ref() -> str:
+    """80 random bits as 16 base32 characters: the only thing a label's QR code carries."""
+    return base64.b32encode(os.urandom(10)).decode("ascii")
+
+
+# ----------------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True, slots=True)
+class SessionClaim:
+    """A terminal session used by a batch: the header and the terminal's signature over it."""
+
+    terminal_id: str
+    header: bytes
+    signature: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class SealedRecord:
+    """One record as sent: clear metadata (wire form), the session it was sealed in, the box."""
+
+    meta: Mapping[str, Any]
+    session: str
+    sealed: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class SealedBatch:
+    sessions: Mapping[str, SessionClaim]
+    records: Sequence[SealedRecord]
+
+
+@dataclass(frozen=True, slots=True)
+class ClearRecord:
+    """A record that never left the platform sealed-less: the bulk upload of agreement customers,
+    read on the platform itself. Its metadata goes through the same validation."""
+
+    meta: Mapping[str, Any]
+    personal: PersonalFields
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Who submits: a terminal (direct mode), an enterprise client (relay) or the platform."""
+
+    kind: SourceKind
+    id: str
+    company: str | None = None
+
+
+# ----------------------------------------------------------------------------------- outputs
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    index: int
+    record_id: str | None
+    reason: str
+    field: str | None = None
+
+    @property
+    def message(self) -> Text:
+        return REASONS.get(self.reason, REASONS["malformed"])
+
+    def to_json(self, lang: Literal["zh-CN", "en"] = "zh-CN") -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "record_id": self.record_id,
+            "reason": self.reason,
+            "field": self.field,
+            "message": self.message.get(lang),
+        }
+
+
+@dataclass
+class BatchOutcome:
+    """Receipts by input position, rejections, and what happened."""
+
+    receipts: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    batch_id: str | None = None
+    stored: int = 0
+    duplicates: int = 0
+    late: int = 0
+
+    def receipt_list(self) -> list[dict[str, Any]]:
+        return [r for _, r in sorted(self.receipts, key=lambda p: p[0])]
+
+
+# ----------------------------------------------------------------------------------- work items
+
+
+@dataclass(slots=True)
+class _Candidate:
+    index: int
+    meta: RecordMeta
+    personal: PersonalFields
+    identity: SenderIdentity | None = None
+    ref: VerifiedSender | None = None
+
+
+@dataclass
+class _Attempt:
+    rejected: list[Rejection] = field(default_factory=list)
+    interceptions: list[tuple[RecordMeta, Any]] = field(default_factory=list)
+    refusals: list[RecordMeta] = field(default_factory=list)
+
+
+class Ingestor:
+    """The ingest use case. One per process (it caches verified sessions and terminals)."""
+
+    def __init__(
+        self,
+        *,
+        store: RecordStore,
+        refs: IdentityRefs,
+        customers: AgreementCustomers,
+        terminals: TerminalRegistry,
+        open_session_record: Callable[[bytes, bytes, bytes], bytes],
+        verify_terminal_signature: Callable[[bytes, bytes, bytes], None],
+        fields: FieldEncryptor,
+        blind: BlindIndex,
+        signer: Signer,
+        signature_alg: str,
+        events: Any,
+        clock: Clock,
+        rules: RecordRules,
+        deadline_s: float = 30.0,
+        hash_alg: str = "sha256",
+    ) -> None:
+        self._store = store
+        self._refs = refs
+        self._customers = customers
+        self._terminals = terminals
+        self._open = open_session_record
+        self._verify = verify_terminal_signature
+        self._fields = fields
+        self._blind = blind
+        self._signer = signer
+        self._alg = signature_alg
+        self._events = events
+        self._clock = clock
+        self._rules = rules
+        self._deadline_ms = int(deadline_s * 1000)
+        self._hash_alg = hash_alg
+        self._lock = threading.Lock()
+        self._terminal_cache: dict[str, tuple[float, Terminal | None]] = {}
+        self._verified_sessions: dict[tuple[str, bytes, bytes], bool] = {}
+
+    # ------------------------------------------------------------------ entry points
+    def ingest(self, batch: SealedBatch, source: Source) -> BatchOutcome:
+        """Verify, unseal, validate, protect, sign and store one batch of sealed records."""
+        now = self._clock.now()
+        outcome = BatchOutcome()
+        sessions = self._check_sessions(batch.sessions, source)
+        candidates: list[_Candidate] = []
+        for index, rec in enumerate(batch.records):
+            raw_id = rec.meta.get("record_id") if isinstance(rec.meta, Mapping) else None
+            record_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 40 else None
+            try:
+                candidates.append(self._unseal(index, rec, sessions))
+            except RecordError as exc:
+                outcome.rejected.append(Rejection(index, record_id, exc.reason, exc.field))
+        return self._process(candidates, source, now, outcome)
+
+    def ingest_clear(self, items: Sequence[ClearRecord], source: Source) -> BatchOutcome:
+        """The same pipeline for records read on the platform itself (no sealing involved)."""
+        now = self._clock.now()
+        outcome = BatchOutcome()
+        candidates: list[_Candidate] = []
+        for index, item in enumerate(items):
+            try:
+                candidates.append(_Candidate(index, parse_meta(item.meta), item.personal))
+            except RecordError as exc:
+                rid = item.meta.get("record_id")
+                outcome.rejected.append(
+                    Rejection(index, rid if isinstance(rid, str) else None, exc.reason, exc.field)
+                )
+        return self._process(candidates, source, now, outcome)
+
+    # ------------------------------------------------------------------ sessions & unsealing
+    def terminal(self, terminal_id: str) -> Terminal | None:
+        """The terminal's registration, cached for :data:`TERMINAL_CACHE_S`."""
+        now = time.monotonic()
+        cached = self._terminal_cache.get(terminal_id)
+        if cached is not None and now - cached[0] < TERMINAL_CACHE_S:
+            return cached[1]
+        found = self._terminals.get(terminal_id)
+        with self._lock:
+            if len(self._terminal_cache) > 100_000:
+                self._terminal_cache.clear()
+            self._terminal_cache[terminal_id] = (now, found)
+        return found
+
+    def _check_sessions(
+        self, claims: Mapping[str, SessionClaim], source: Source
+    ) -> dict[str, tuple[Terminal, bytes] | str]:
+        out: dict[str, tuple[Terminal, bytes] | str] = {}
+        for label, claim in claims.items():
+            terminal = self.terminal(claim.terminal_id)
+            if terminal is None or not terminal.active:
+                out[label] = "unknown_session"
+                continue
+            if source.kind == "terminal" and terminal.terminal_id != source.id:
+                out[label] = "terminal_mismatch"
+                continue
+            if source.kind == "enterprise" and terminal.company != source.company:
+                out[label] = "terminal_mismatch"
+                continue
+            key = (terminal.terminal_id, claim.header, claim.signature)
+            if key not in self._verified_sessions:
+                try:
+                    self._verify(
+                        terminal.public_key,
+                        session_signing_message(terminal.terminal_id, claim.header),
+                        claim.signature,
+                    )
+                except CryptoError:
+                    out[label] = "session_signature_invalid"
+                    continue
+                with self._lock:
+                    if len(self._verified_sessions) > 100_000:
+                        self._verified_sessions.clear()
+                    self._verified_sessions[key] = True
+            out[label] = (terminal, claim.header)
+        return out
+
+    def _unseal(
+        self, index: int, rec: SealedRecord, sessions: Mapping[str, tuple[Terminal, bytes] | str]
+    ) -> _Candidate:
+        session = sessions.get(rec.session)
+        if session is None:
+            raise RecordError("unknown_session", "session")
+        if isinstance(session, str):
+            raise RecordError(session, "session")
+        terminal, header = session
+        meta = parse_meta(rec.meta)
+        if (
+            meta.terminal_id != terminal.terminal_id
+            or meta.company != terminal.company
+            or meta.courier_id != terminal.courier_id
+            or meta.outlet != terminal.outlet
+        ):
+            raise RecordError("terminal_mismatch", "terminal_id")
+        try:
+            plain = self._open(header, rec.sealed, record_aad(rec.meta))
+        except CryptoError:
+            raise RecordError("unseal_failed", "sealed") from None
+        try:
+            personal = parse_personal(orjson.loads(plain))
+        except orjson.JSONDecodeError:
+            raise RecordError("malformed", "sealed") from None
+        return _Candidate(index, meta, personal)
+
+    # ------------------------------------------------------------------ the pipeline
+    def _process(
+        self, candidates: list[_Candidate], source: Source, now: datetime, outcome: BatchOutcome
+    ) -> BatchOutcome:
+        # The same record twice in one batch: store it once, answer both with its receipt.
+        first: dict[str, _Candidate] = {}
+        aliases: list[tuple[int, str]] = []
+        for c in candidates:
+            if c.meta.record_id in first:
+                aliases.append((c.index, c.meta.record_id))
+            else:
+                first[c.meta.record_id] = c
+        unique = list(first.values())
+        attempt = _Attempt()
+        by_id: dict[str, dict[str, Any]] = {}
+        for n in range(MAX_ATTEMPTS):
+            attempt = _Attempt()
+            existing = self._store.find_receipts(list(first))
+            for c in unique:  # a known id under another company is not a retry: never leak its receipt
+                found = existing.get(c.meta.record_id)
+                if found is not None and found.get("company") != c.meta.company:
+                    del existing[c.meta.record_id]
+                    attempt.rejected.append(
+                        Rejection(c.index, c.meta.record_id, "record_id_invalid", "record_id")
+                    )
+            known = {r.record_id for r in attempt.rejected}
+            fresh = [c for c in unique if c.meta.record_id not in existing and c.meta.record_id not in known]
+            accepted = self._validate(fresh, source, now, attempt)
+            by_id = dict(existing)
+            outcome.duplicates = len(existing)
+            if not accepted:
+                outcome.batch_id = None
+                outcome.stored = 0
+                break
+            try:
+                receipts, batch_id, late = self._protect_sign_store(accepted, source, now)
+            except StoreConflict:
+                log.info("ingest_conflict_retry", attempt=n + 1, records=len(accepted))
+                continue
+            by_id.update(receipts)
+            outcome.batch_id = batch_id
+            outcome.stored = len(accepted)
+            outcome.late = late
+            break
+        else:
+            raise StoreConflict("batch kept conflicting with concurrent writers")
+
+        outcome.rejected.extend(attempt.rejected)
+        for c in unique:
+            receipt = by_id.get(c.meta.record_id)
+            if receipt is not None:
+                outcome.receipts.append((c.index, receipt))
+        for index, record_id in aliases:
+            receipt = by_id.get(record_id)
+            if receipt is not None:
+                outcome.receipts.append((index, receipt))
+            else:
+                rejection = next(r for r in attempt.rejected if r.record_id == record_id)
+                outcome.rejected.append(Rejection(index, record_id, rejection.reason, rejection.field))
+        outcome.rejected.sort(key=lambda r: r.index)
+        self._record_events(attempt, now)
+        return outcome
+
+    def _validate(
+        self, fresh: list[_Candidate], source: Source, now: datetime, attempt: _Attempt
+    ) -> list[_Candidate]:
+        rules = self._rules
+        valid: list[_Candidate] = []
+        for c in fresh:
+            try:
+                if source.kind == "enterprise" and c.meta.company != source.company:
+                    raise RecordError("terminal_mismatch", "company")
+                validate_record(c.meta, rules, now)
+            except RecordError as exc:
+                attempt.rejected.append(Rejection(c.index, c.meta.record_id, exc.reason, exc.field))
+                if exc.reason == "item_prohibited":
+                    attempt.interceptions.append((c.meta, rules.item_verdict(c.meta.item_name.strip())))
+                elif exc.reason == "inspection_missing":
+                    attempt.refusals.append(c.meta)
+                continue
+            valid.append(c)
+        valid = self._resolve_identities(valid, now, attempt)
+        out: list[_Candidate] = []
+        taken = self._store.taken_waybills((c.meta.company, c.meta.waybill_no) for c in valid)
+        for c in valid:
+            try:
+                validate_personal(c.personal, rules, sender_name_required=False)
+                key = (c.meta.company, c.meta.waybill_no)
+                if key in taken:
+                    raise RecordError("waybill_duplicate", "waybill_no")
+                taken.add(key)
+            except RecordError as exc:
+                attempt.rejected.append(Rejection(c.index, c.meta.record_id, exc.reason, exc.field))
+                continue
+            out.append(c)
+        return out
+
+    def _resolve_identities(
+        self, valid: list[_Candidate], now: datetime, attempt: _Attempt
+    ) -> list[_Candidate]:
+        refs = self._refs.lookup(c.meta.identity_ref for c in valid if c.meta.identity_ref)
+        customer_ids = {c.meta.agreement_customer_id for c in valid if c.meta.agreement_customer_id}
+        customers = self._customers.get_many(customer_ids) if customer_ids else {}
+        used: set[str] = set()
+        out: list[_Candidate] = []
+        for c in valid:
+            meta = c.meta
+            try:
+                if meta.sender_kind == "agreement":
+                    customer = customers.get(meta.agreement_customer_id or "")
+                    if (
+                        customer is None
+                        or customer.company != meta.company
+                        or not customer.in_force(meta.collected_at.date())
+                    ):
+                        raise RecordError("agreement_customer_invalid", "agreement_customer_id")
+                    c.identity = SenderIdentity(
+                        name=customer.org_name,
+                        document_type="organisation",
+                        document_number="",
+                        organisation=True,
+                    )
+                else:
+                    ref = refs.get(meta.identity_ref or "")
+                    if (
+                        ref is None
+                        or ref.source != meta.sender_kind
+                        or ref.refusal(meta.courier_id, now) is not None
+                        or ref.ref in used
+                    ):
+                        raise RecordError("identity_ref_invalid", "identity_ref")
+                    used.add(ref.ref)
+                    c.ref = ref
+                    c.identity = self._refs.open_identity(ref)
+            except RecordError as exc:
+                attempt.rejected.append(Rejection(c.index, meta.record_id, exc.reason, exc.field))
+                continue
+            except CryptoError:
+                attempt.rejected.append(
+                    Rejection(c.index, meta.record_id, "identity_ref_invalid", "identity_ref")
+                )
+                continue
+            out.append(c)
+        return out
+
+    def _protect_sign_store(
+        self, accepted: list[_Candidate], source: Source, now: datetime
+    ) -> tuple[dict[str, dict[str, Any]], str, int]:
+        batch_id = str(uuid.uuid4())
+        day = now.date()
+        enc = self._fields.encrypt_text
+        bi = self._blind.index
+        deadline = self._deadline_ms
+        received_ms = now.timestamp() * 1000
+        sha = hashlib.new
+        alg = self._hash_alg
+        rows: list[dict[str, Any]] = []
+        bodies: list[dict[str, Any]] = []
+        leaves: list[bytes] = []
+        redemptions: list[Redemption] = []
+        late_events: list[ev.RegulatorEvent] = []
+        enterprise = source.id if source.kind == "enterprise" else None
+        for k, c in enumerate(accepted):
+            meta, personal = c.meta, c.personal
+            identity = c.identity
+            assert identity is not None
+            rid = meta.record_id
+            sender_name = (
+                personal.sender.name if identity.organisation and personal.sender.name else identity.name
+            )
+            s, r = personal.sender, personal.recipient
+            body = build_receipt(
+                meta,
+                masked_sender={
+                    "name": mask_name(sender_name),
+                    "phone": mask_phone(s.phone),
+                    "address": mask_address(s.address),
+                },
+                masked_recipient={
+                    "name": mask_name(r.name),
+                    "phone": mask_phone(r.phone),
+                    "address": mask_address(r.address),
+                },
+                received_at=now,
+                label_ref=new_label_ref(),
+                real_name=True,
+            )
+            leaf = receipt_leaf_bytes(body)
+            latency_ms = max(0, int(received_ms - meta.collected_at.timestamp() * 1000))
+            late = latency_ms > deadline
+            rows.append(
+                {
+                    "record_id": rid,
+                    "company": meta.company,
+                    "outlet": meta.outlet,
+                    "courier_id": meta.courier_id,
+                    "terminal_id": meta.terminal_id,
+                    "enterprise_client_id": enterprise,
+                    "waybill_no": meta.waybill_no,
+                    "origin_county": meta.origin_county,
+                    "destination_county": meta.destination_county,
+                    "item_name": meta.item_name.strip(),
+                    "item_category": meta.item_category,
+                    "quantity": meta.quantity,
+                    "weight_g": meta.weight_g,
+                    "declared_value_fen": meta.declared_value_fen,
+                    "inspected": meta.inspected,
+                    "inspection_photo_sha256": meta.inspection_photo_sha256,
+                    "sender_kind": meta.sender_kind,
+                    "sender_id": identity.sender_id or None,
+                    "agreement_customer_id": meta.agreement_customer_id,
+                    "sender_document_type": identity.document_type,
+                    "collected_at": meta.collected_at,
+                    "received_at": now,
+                    "latency_ms": min(latency_ms, 2**31 - 1),
+                    "late": late,
+                    "batch_id": batch_id,
+                    "batch_index": k,
+                    "receipt": leaf,
+                    "sender_name_enc": enc(rid, "sender_name", sender_name, day),
+                    "sender_phone_enc": enc(rid, "sender_phone", s.phone, day),
+                    "sender_address_enc": enc(rid, "sender_address", s.address, day),
+                    "sender_id_number_enc": (
+                        enc(rid, "sender_id_number", identity.document_number, day)
+                        if identity.document_number
+                        else None
+                    ),
+                    "recipient_name_enc": enc(rid, "recipient_name", r.name, day),
+                    "recipient_phone_enc": enc(rid, "recipient_phone", r.phone, day),
+                    "recipient_address_enc": enc(rid, "recipient_address", r.address, day),
+                    "bi_sender_id_number": (
+                        bi("id_number", identity.document_number) if identity.document_number else None
+                    ),
+                    "bi_sender_phone": bi("phone", s.phone),
+                    "bi_recipient_phone": bi("phone", r.phone),
+                }
+            )
+            bodies.append(body)
+            leaves.append(sha(alg, b"\x00" + leaf).digest())
+            if c.ref is not None:
+                redemptions.append(Redemption(c.ref.ref, meta.courier_id, rid))
+            if late:
+                late_events.append(
+                    ev.RegulatorEvent(
+                        kind=ev.LATE_RECEIPT,
+                        occurred_at=now,
+                        company=meta.company,
+                        outlet=meta.outlet,
+                        courier_id=meta.courier_id,
+                        county_code=meta.origin_county,
+                        reason="receipt_late",
+                        detail={
+                            "record_id": rid,
+                            "waybill_no": meta.waybill_no,
+                            "latency_ms": latency_ms,
+                            "terminal_id": meta.terminal_id,
+                        },
+                    )
+                )
+        tree = MerkleTree(leaves, alg)
+        signature = self._signer.sign(batch_signing_message(tree.root, tree.size))
+        batch = SignedBatch(
+            batch_id=batch_id,
+            signed_at=now,
+            source_kind=source.kind,
+            source_id=source.id,
+            root=tree.root,
+            tree_size=tree.size,
+            kid=signature.kid,
+            alg=self._alg,
+            signature=signature.value,
+            leaf_hashes=b"".join(leaves),
+        )
+        self._store.save_batch(batch, rows, redemptions=redemptions, events=late_events, now=now)
+        receipts = {
+            body["record_id"]: attach_proof(
+                body, tree.proof(k), tree.root, signature.kid, self._alg, signature.value
+            )
+            for k, body in enumerate(bodies)
+        }
+        return receipts, batch_id, len(late_events)
+
+    def _record_events(self, attempt: _Attempt, now: datetime) -> None:
+        """Interceptions and inspection refusals found at ingest are the regulator's business too."""
+        for meta, verdict in attempt.interceptions:
+            self._events.append(
+                ev.RegulatorEvent(
+                    kind=ev.INTERCEPTION,
+                    occurred_at=now,
+                    company=meta.company,
+                    outlet=meta.outlet,
+                    courier_id=meta.courier_id,
+                    county_code=meta.origin_county,
+                    reason="prohibited_item_at_ingest",
+                    detail={
+                        "category": getattr(verdict, "category", None),
+                        "category_name": _plain(getattr(verdict, "category_name", None)),
+                        "record_id": meta.record_id,
+                        "terminal_id": meta.terminal_id,
+                    },
+                )
+            )
+        for meta in attempt.refusals:
+            self._events.append(
+                ev.RegulatorEvent(
+                    kind=ev.INSPECTION_REFUSED,
+                    occurred_at=now,
+                    company=meta.company,
+                    outlet=meta.outlet,
+                    courier_id=meta.courier_id,
+                    county_code=meta.origin_county,
+                    reason="inspection_missing_at_ingest",
+                    detail={"record_id": meta.record_id, "terminal_id": meta.terminal_id},
+                )
+            )
+
+
+# ----------------------------------------------------------------------------------- wire format
+
+#: Most records one batch may carry.
+MAX_BATCH: Final = 1000
+
+
+def _b64(value: object, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise ValueError(what)
+    try:
+        return base64.b64decode(value, validate=True)
+    except (ValueError, TypeError):
+        raise ValueError(what) from None
+
+
+def parse_batch(obj: object, *, max_records: int = MAX_BATCH) -> SealedBatch:
+    """The batch JSON of ``docs/protocols/records.md`` → :class:`SealedBatch`.
+
+    Raises :class:`~sealpost.errors.SealpostError` (``batch_malformed``, ``batch_too_large``) when
+    the batch as a whole cannot be read; a single bad record is left for ingest to reject alone.
+    """
+    from sealpost.errors import SealpostError
+
+    def bad(detail: str) -> SealpostError:
+        return SealpostError(
+            "batch_malformed",
+            Text(f"批次格式错误：{detail}", f"malformed batch: {detail}"),
+            status=400,
+        )
+
+    if not isinstance(obj, Mapping):
+        raise bad("not a JSON object")
+    if obj.get("version", 1) != 1:
+        raise bad("unsupported version")
+    raw_sessions = obj.get("sessions")
+    raw_records = obj.get("records")
+    if not isinstance(raw_sessions, Mapping) or not isinstance(raw_records, list):
+        raise bad("sessions must be an object and records a list")
+    if len(raw_records) > max_records:
+        raise SealpostError(
+            "batch_too_large",
+            Text(f"每批最多 {max_records} 条记录", f"at most {max_records} records per batch"),
+            status=413,
+        )
+    if len(raw_sessions) > max_records:
+        raise bad("too many sessions")
+    sessions: dict[str, SessionClaim] = {}
+    for label, claim in raw_sessions.items():
+        if not isinstance(claim, Mapping) or not isinstance(claim.get("terminal_id"), str):
+            raise bad(f"session {str(label)[:40]}")
+        try:
+            sessions[str(label)] = SessionClaim(
+                terminal_id=claim["terminal_id"][:64],
+                header=_b64(claim.get("header"), "header"),
+                signature=_b64(claim.get("signature"), "signature"),
+            )
+        except ValueError as exc:
+            raise bad(f"session {str(label)[:40]}: {exc}") from None
+    records: list[SealedRecord] = []
+    for item in raw_records:
+        if isinstance(item, Mapping):
+            meta = item.get("meta")
+            session = item.get("session")
+            try:
+                sealed = _b64(item.get("sealed"), "sealed")
+            except ValueError:
+                sealed = b""
+            records.append(
+                SealedRecord(
+                    meta=meta if isinstance(meta, Mapping) else {},
+                    session=session if isinstance(session, str) else "",
+                    sealed=sealed,
+                )
+            )
+        else:
+            records.append(SealedRecord(meta={}, session="", sealed=b""))
+    return SealedBatch(sessions=sessions, records=records)
