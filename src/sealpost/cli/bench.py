@@ -13,3 +13,36 @@ def bench_logging(events: int = typer.Option(20000, min=100, help="log events to
     from sealpost.bench.logging import run
 
     run(events)
+
+
+@app.command("items")
+def bench_items(checks: int = typer.Option(20000, min=100, help="item names to check")) -> None:
+    """Prohibited-item checks per second: cold, cached, and against a naive substring scan."""
+    from sealpost.bench.items import run
+
+    run(checks)
+
+
+@app.command("crypto")
+def bench_crypto(
+    suite: str = typer.Option("intl", help="intl or gm"),
+    asymmetric: int = typer.Option(2000, min=10, help="operations per public-key figure"),
+    symmetric: int = typer.Option(50000, min=100, help="operations per symmetric figure"),
+) -> None:
+    """Seal/open, sign/verify, session and field encryption rates against raw primitives."""
+    from sealpost.bench.crypto import run
+
+    run(suite, asymmetric, symmetric)
+
+
+@app.command("calls")
+def bench_calls(
+    bindings: int = typer.Option(20000, min=10, help="live bindings in the database"),
+    lookups: int = typer.Option(20000, min=100, help="routing lookups in process"),
+    http_lookups: int = typer.Option(2000, min=100, help="routing lookups through the HTTP app"),
+    binds: int = typer.Option(500, min=10, help="new bindings made through the service"),
+) -> None:
+    """Routing lookups/s and p50/p99 on SQLite with N live bindings (baseline: the bare indexed SELECT)."""
+    from sealpost.bench.calls import run
+
+    run(bindings, lookups, http_lookups, binds)

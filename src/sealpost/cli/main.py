@@ -7,6 +7,7 @@ import typer
 from sealpost.cli import bench, system
 from sealpost.cli import courier as courier_cli
 from sealpost.cli import identity as identity_cli
+from sealpost.cli import items as items_cli
 from sealpost.cli import keys as keys_cli
 from sealpost.cli import label as label_cli
 from sealpost.cli import qr as qr_cli
@@ -31,6 +32,7 @@ app.add_typer(qr_cli.app, name="qr")
 app.add_typer(keys_cli.app, name="keys")
 app.add_typer(courier_cli.app, name="courier")
 app.add_typer(label_cli.app, name="label")
+app.add_typer(items_cli.app, name="items")
 
 
 def run() -> None:

@@ -10,12 +10,15 @@ Speed: the pure-Python OpenCC costs ~15-50 µs per short name, more than the who
 check. Most names on Chinese waybills are already simplified, so the converter first asks whether
 the text holds any character a dictionary could change (a key character of a character mapping,
 or a differing character of a phrase mapping); when none is present the conversion is provably
-the identity and is skipped.
+the identity and is skipped. Longer texts are cut at separators (no dictionary key holds a
+space or punctuation, so no mapping spans one) and only the pieces holding such a character are
+converted.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -26,6 +29,8 @@ import opencc
 from sealpost.domain.items import ItemChecker, load_catalogue
 
 __all__ = ["OpenCCConverter", "default_item_checker"]
+
+_PIECES = re.compile(r"([\W_]+)")  # keeps the separators (odd indexes of the split)
 
 
 def _dict_files(node: dict[str, Any]) -> Iterator[str]:
@@ -69,8 +74,16 @@ class OpenCCConverter:
         if text.isascii():
             return text
         for conv, triggers in self._converters:
-            if not triggers.isdisjoint(text):
+            if triggers.isdisjoint(text):
+                continue
+            if len(text) <= 16:
                 text = conv.convert(text)
+                continue
+            pieces = _PIECES.split(text)
+            text = "".join(
+                conv.convert(p) if i % 2 == 0 and not triggers.isdisjoint(p) else p
+                for i, p in enumerate(pieces)
+            )
         return text
 
 
