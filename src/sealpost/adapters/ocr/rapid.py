@@ -264,14 +264,18 @@ def decode_image(data: bytes, max_side: int) -> ImageArray:
             )
         if image.format == "JPEG":
             image.draft("RGB", (max_side, max_side))
+        image.load()
         image = ImageOps.exif_transpose(image)
-        image = image.convert("RGB")
+        if image.mode != "RGB":
+            image = image.convert("RGB")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise SealpostError("image_unreadable", UNREADABLE, status=422) from exc
-    if max(image.size) > max_side:
-        image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
     rgb = np.asarray(image, dtype=np.uint8)
-    bgr: ImageArray = np.ascontiguousarray(rgb[:, :, ::-1])
+    h, w = rgb.shape[:2]
+    if max(h, w) > max_side:
+        scale = max_side / max(h, w)
+        rgb = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    bgr = cast(ImageArray, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
     return bgr
 
 
