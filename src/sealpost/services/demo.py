@@ -44,7 +44,46 @@ def _seed_events(container: Container) -> dict[str, Any]:
     return {"regulator_events": len(demo)}
 
 
-SEEDERS: list[Callable[[Container], dict[str, Any]]] = [_seed_events]
+def _seed_courier(container: Container) -> dict[str, Any]:
+    """A demo courier and their device file, so `/check-courier/` has something to check:
+    ``sealpost courier qr data/demo/courier-device.json`` prints a QR text to paste there."""
+    import orjson
+
+    from sealpost.adapters.db.couriers_repo import SqlCourierRepository
+    from sealpost.adapters.device_keys import P256DeviceSignatures
+    from sealpost.client.courier_qr import CourierDevice
+    from sealpost.services.courier_credentials import register_courier
+
+    device_file = container.settings.data_dir / "demo" / "courier-device.json"
+    if device_file.exists():
+        return {"demo_courier": "present"}
+    kit = container.crypto
+    device = CourierDevice.generate()
+    issued = register_courier(
+        repo=SqlCourierRepository(container.engine),
+        signer=kit,
+        fields=kit.fields,
+        blind=kit.blind,
+        devices=P256DeviceSignatures(),
+        clock=container.clock,
+        suite_name=kit.keyring.suite_name,
+        company="EMS",
+        company_name="中国邮政速递物流",
+        name="王建国",
+        phone="13800138000",
+        employee_no="DEMO-0001",
+        outlet="110105-001",
+        device_public_key=device.public_key(),
+    )
+    device_file.parent.mkdir(parents=True, exist_ok=True)
+    device_file.write_bytes(
+        orjson.dumps({"device_key_pem": device.private_pem().decode(), "issued": issued.to_json()})
+    )
+    device_file.chmod(0o600)
+    return {"demo_courier": str(device_file)}
+
+
+SEEDERS: list[Callable[[Container], dict[str, Any]]] = [_seed_events, _seed_courier]
 
 
 def seed_demo(container: Container) -> dict[str, Any]:
