@@ -155,19 +155,19 @@ class SessionOpener:
     def __init__(self, suite: IntlSuite | GmSuite, keystore: KeyStore, *, cache_size: int = 4096) -> None:
         self._suite = suite
         self._keystore = keystore
-        self._cache: OrderedDict[tuple[bytes, bytes], Aead] = OrderedDict()
+        self._cache: OrderedDict[tuple[bytes, bytes], tuple[bytes, Aead]] = OrderedDict()
         self._cache_size = max(1, cache_size)
         self._lock = threading.Lock()
 
     def key_for(self, session_header: bytes, info: bytes = b"") -> tuple[bytes, Aead]:
         """(session id, AEAD) for a session header, derived on first sight."""
-        sid = session_id(self._suite, session_header)
-        cache_key = (sid, info)
+        cache_key = (session_header, info)
         with self._lock:
-            aead = self._cache.get(cache_key)
-            if aead is not None:
+            hit = self._cache.get(cache_key)
+            if hit is not None:
                 self._cache.move_to_end(cache_key)
-                return sid, aead
+                return hit
+        sid = session_id(self._suite, session_header)
         kid, eph_public = parse_header(self._suite, session_header)
         public = self._keystore.public_sealing_keys().get(kid)
         if public is None:
@@ -175,7 +175,7 @@ class SessionOpener:
         shared = self._keystore.agree(kid, eph_public)
         aead = self._suite.aead(session_key(self._suite, shared, eph_public, public, info))
         with self._lock:
-            self._cache[cache_key] = aead
+            self._cache[cache_key] = (sid, aead)
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return sid, aead
