@@ -46,3 +46,15 @@ def bench_calls(
     from sealpost.bench.calls import run
 
     run(bindings, lookups, http_lookups, binds)
+
+
+@app.command("ocr")
+def bench_ocr(
+    images: int = typer.Option(40, "--images", min=2, help="generated front photos to read"),
+    seed: int = typer.Option(1, "--seed", help="generator seed"),
+    workers: int = typer.Option(0, "--workers", min=0, help="pool size for throughput (0: CPU count)"),
+) -> None:
+    """ID card OCR: images/s, median/p95 latency per front photo (one core), field accuracy."""
+    from sealpost.bench.ocr import run
+
+    run(images, seed, workers)

@@ -6,6 +6,8 @@ import typer
 
 from sealpost.cli import bench, system
 from sealpost.cli import courier as courier_cli
+from sealpost.cli import dev as dev_cli
+from sealpost.cli import id_ocr as id_ocr_cli
 from sealpost.cli import identity as identity_cli
 from sealpost.cli import items as items_cli
 from sealpost.cli import keys as keys_cli
@@ -26,6 +28,8 @@ app.add_typer(system.db_app, name="db")
 app.add_typer(system.demo_app, name="demo")
 app.add_typer(bench.app, name="bench")
 app.add_typer(identity_cli.app, name="id")
+identity_cli.app.command("ocr")(id_ocr_cli.id_ocr)
+app.add_typer(dev_cli.app, name="dev")
 app.add_typer(identity_cli.phone_app, name="phone")
 app.command("mask")(identity_cli.mask_command)
 app.add_typer(qr_cli.app, name="qr")

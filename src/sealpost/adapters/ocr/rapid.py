@@ -274,7 +274,9 @@ def decode_image(data: bytes, max_side: int) -> ImageArray:
     h, w = rgb.shape[:2]
     if max(h, w) > max_side:
         scale = max_side / max(h, w)
-        rgb = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        rgb = cast(
+            ImageArray, cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        )
     bgr = cast(ImageArray, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
     return bgr
 
