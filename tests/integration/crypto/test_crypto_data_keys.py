@@ -26,10 +26,15 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2026, 11, 28, 23, 59, tzinfo=UTC))
 
 
-@pytest.fixture
-def kit(engine: Engine, tmp_path: Path, clock: FixedClock) -> CryptoKit:
+@pytest.fixture(params=["intl", "gm"])
+def kit(engine: Engine, tmp_path: Path, clock: FixedClock, request: pytest.FixtureRequest) -> CryptoKit:
     return CryptoKit.open(
-        tmp_path / "keyring", PASSPHRASE, SqlDataKeyRepository(engine), clock=clock, scrypt_n=2**10
+        tmp_path / "keyring",
+        PASSPHRASE,
+        SqlDataKeyRepository(engine),
+        suite=request.param,
+        clock=clock,
+        scrypt_n=2**10,
     )
 
 
@@ -40,7 +45,7 @@ def test_round_trip_through_the_database(kit: CryptoKit, engine: Engine) -> None
         rows = conn.execute(sa.select(data_keys)).all()
     assert len(rows) == 1
     row = rows[0]._mapping
-    assert row["key_day"] == DAY and row["suite"] == "intl" and row["kek_kid"] == kit.keyring.kek_kid
+    assert row["key_day"] == DAY and row["suite"] == kit.suite.name and row["kek_kid"] == kit.keyring.kek_kid
     assert row["created_at"].tzinfo is not None
     fresh = FieldCipher(kit.suite, kit.keyring, SqlDataKeyRepository(engine))  # another worker
     assert fresh.decrypt_text(rid, "recipient_phone", ct) == "13800001111"
@@ -53,7 +58,7 @@ def test_database_holds_no_plaintext_data_key(kit: CryptoKit, engine: Engine) ->
     assert row.wrapped is not None
     from sealpost.adapters.crypto.field_cipher import data_key_context
 
-    aead_key = kit.keyring.unwrap(row.wrapped, data_key_context("intl", row.day))
+    aead_key = kit.keyring.unwrap(row.wrapped, data_key_context(kit.suite.name, row.day))
     with engine.connect() as conn:
         stored = [bytes(r.wrapped) for r in conn.execute(sa.select(data_keys.c.wrapped))]
     assert all(aead_key not in blob and aead_key.hex().encode() not in blob for blob in stored)

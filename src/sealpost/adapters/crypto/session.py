@@ -170,6 +170,8 @@ class SessionOpener:
         sid = session_id(self._suite, session_header)
         kid, eph_public = parse_header(self._suite, session_header)
         public = self._keystore.public_sealing_keys().get(kid)
+        if public is None and self._keystore.reload():
+            public = self._keystore.public_sealing_keys().get(kid)
         if public is None:
             raise UnknownKey(f"sealing key {kid}")
         shared = self._keystore.agree(kid, eph_public)
