@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     receipt_deadline_s: float = Field(default=30.0, gt=0)
     redis_url: str | None = None
     nats_url: str | None = None
+    identity_verifier_url: str | None = Field(
+        default=None, description="identity verification service, see docs/protocols/identity-verification.md"
+    )
+    identity_verifier_token: SecretStr | None = None
+    identity_verifier_timeout_s: float = Field(default=5.0, gt=0, le=60)
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

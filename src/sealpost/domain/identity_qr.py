@@ -28,6 +28,7 @@ __all__ = [
     "NONCE_SIZE",
     "PAYLOAD_SIZE",
     "SCHEME",
+    "SEAL_INFO",
     "SIGNED_SIZE",
     "SIGNING_CONTEXT",
     "STEP_SECONDS",
@@ -64,6 +65,8 @@ SIGNATURE_SIZE: Final = 64
 SIGNED_SIZE: Final = 2 + DEVICE_KID_SIZE + SENDER_ID_SIZE + 4 + NONCE_SIZE  # 42
 PAYLOAD_SIZE: Final = SIGNED_SIZE + SIGNATURE_SIZE  # 106
 ENVELOPE_HEADER_SIZE: Final = 2
+#: HKDF ``info`` of the sealed box (domain separation from every other sealed box to the platform).
+SEAL_INFO: Final = b"sealpost/identity-qr/v1"
 #: Domain separation: a device signature over a QR payload can never be mistaken for another message.
 SIGNING_CONTEXT: Final = b"sealpost/identity-qr/v1\x00"
 
