@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -14,6 +15,7 @@ from sqlalchemy import Engine
 from sealpost.adapters.crypto import CryptoKit, FieldCipher, Keyring
 from sealpost.adapters.db.keys_repo import SqlDataKeyRepository
 from sealpost.adapters.db.tables.keys import data_keys
+from sealpost.config import Settings
 from sealpost.ports.clock import FixedClock
 from sealpost.ports.crypto import KeyDestroyed
 
@@ -121,3 +123,16 @@ def test_concurrent_first_use_of_a_day_agrees_on_one_key(kit: CryptoKit, engine:
     assert len([r for r in kit.fields.stored_keys() if r.day == day]) == 1
     for i, ct in results.items():  # every worker used the winning key
         assert kit.fields.decrypt("r", "f", ct) == b"%d" % i
+
+
+def test_from_settings_uses_the_data_dir_keyring(settings: Settings) -> None:
+    from sealpost.adapters.db.engine import make_engine
+
+    engine = make_engine(settings.effective_database_url)
+    try:
+        kit = CryptoKit.from_settings(settings, engine)
+    finally:
+        engine.dispose()
+    path = settings.data_dir / "keyring" / "keyring.json"
+    assert path.exists() and kit.keyring.suite_name == settings.crypto_suite
+    assert json.loads(path.read_text())["kdf"]["n"] == 2**12  # cheap scrypt only because env=test

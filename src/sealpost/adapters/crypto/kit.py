@@ -72,7 +72,11 @@ class CryptoKit:
 
     @classmethod
     def from_settings(cls, settings: Settings, engine: Engine, clock: Clock | None = None) -> CryptoKit:
-        """The kit for a deployment: keyring in ``settings.data_dir / "keyring"``, data keys in ``engine``."""
+        """The kit for a deployment: keyring in ``settings.data_dir / "keyring"``, data keys in ``engine``.
+
+        With ``SEALPOST_ENV=test`` a new keyring gets a cheaper scrypt cost (n=2**12) so test suites
+        that build many containers stay fast; development and production use n=2**15.
+        """
         from sealpost.adapters.db.keys_repo import SqlDataKeyRepository
 
         return cls.open(
@@ -81,6 +85,7 @@ class CryptoKit:
             SqlDataKeyRepository(engine),
             suite=settings.crypto_suite,
             clock=clock,
+            scrypt_n=TEST_SCRYPT_N if settings.env == "test" else SCRYPT_N,
         )
 
     # ------------------------------------------------------------------ Signer / Verifier
@@ -144,6 +149,9 @@ class CryptoKit:
 
     def rotate_sealing_key(self) -> str:
         return self.keyring.rotate_sealing_key()
+
+
+TEST_SCRYPT_N = 2**12
 
 
 def keyring_dir(settings: Settings) -> Path:
