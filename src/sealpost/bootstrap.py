@@ -25,9 +25,11 @@ if TYPE_CHECKING:
     from sealpost.adapters.device_keys import P256DeviceSignatures
     from sealpost.domain.records import RecordRules
     from sealpost.ports.identity_verifier import IdentityVerifier
+    from sealpost.services.access import AccessTokens, TerminalTokens
     from sealpost.services.device_auth import DeviceRequestAuthenticator
     from sealpost.services.enroll import SenderEnrollment
     from sealpost.services.ingest import Ingestor
+    from sealpost.services.relay import Relay
 
 
 @dataclass
@@ -92,6 +94,27 @@ class Container:
         from sealpost.services.record_rules import build_rules
 
         return build_rules(item_verdict=default_item_checker().check_item)
+
+    @cached_property
+    def terminal_tokens(self) -> TerminalTokens:
+        """Bearer-token authentication of courier terminals (short cache)."""
+        from sealpost.services.access import TerminalTokens
+
+        return TerminalTokens(self.terminals)
+
+    @cached_property
+    def access_tokens(self) -> AccessTokens:
+        """OAuth2 client-credentials access tokens for enterprise systems."""
+        from sealpost.services.access import AccessTokens
+
+        return AccessTokens(self.settings.secret_key.get_secret_value(), self.clock)
+
+    @cached_property
+    def relay(self) -> Relay:
+        """The enterprise relay: forwards sealed batches to ingest, keeps masked views only."""
+        from sealpost.services.relay import Relay
+
+        return Relay(self.ingestor, self.relay_store, self.clock)
 
     @cached_property
     def ingestor(self) -> Ingestor:

@@ -13,6 +13,7 @@ from sealpost.api.problems import install_problem_handlers
 from sealpost.api.routes import couriers, health
 from sealpost.api.routes import calls as calls_routes
 from sealpost.api.routes import labels as labels_routes
+from sealpost.api.routes import records as records_routes
 from sealpost.api.routes import senders as senders_routes
 from sealpost.bootstrap import Container, build_container
 from sealpost.config import Settings, get_settings
@@ -26,6 +27,7 @@ ROUTERS: list[APIRouter] = [
     courier_check.router,
     labels_routes.router,
     calls_routes.router,
+    records_routes.router,
     senders_routes.router,
 ]
 

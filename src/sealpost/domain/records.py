@@ -27,6 +27,7 @@ canonical bytes of every receipt of the batch (:func:`receipt_leaf_bytes`,
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -62,6 +63,7 @@ __all__ = [
     "receipt_leaf_bytes",
     "record_aad",
     "session_signing_message",
+    "terminal_batch_message",
     "validate_personal",
     "validate_record",
 ]
@@ -579,6 +581,15 @@ def session_signing_message(terminal_id: str, session_header: bytes) -> bytes:
 def record_aad(meta_wire: Mapping[str, Any]) -> bytes:
     """The AEAD associated data of a sealed record: the canonical JSON of its clear metadata."""
     return canonical_json(meta_wire)
+
+
+#: What a terminal signs over a whole request body it posts in direct mode.
+TERMINAL_BATCH_CONTEXT: Final = b"sealpost.terminal-batch.v1\x00"
+
+
+def terminal_batch_message(body: bytes) -> bytes:
+    """The bytes a terminal signs for a batch it posts: context and the SHA-256 of the body."""
+    return TERMINAL_BATCH_CONTEXT + hashlib.sha256(body).digest()
 
 
 BATCH_SIGNING_CONTEXT: Final = b"sealpost.receipt-batch.v1\x00"
