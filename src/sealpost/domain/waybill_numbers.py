@@ -40,6 +40,8 @@ __all__ = [
     "NumberFormat",
     "NumberRange",
     "RangeExhaustedError",
+    "RangeNotFoundError",
+    "RangeOverlapError",
     "compose_number",
     "get_check_rule",
     "is_iso_country",
@@ -344,6 +346,14 @@ def compose_number(fmt: NumberFormat, prefix: str, serial: int, width: int, suff
 
 class RangeExhaustedError(ValueError):
     """The allocated range has fewer free serials than requested."""
+
+
+class RangeOverlapError(ValueError):
+    """A new range could issue numbers an existing range of the same company can issue."""
+
+
+class RangeNotFoundError(LookupError):
+    """No range with that id."""
 
 
 @dataclass(frozen=True, slots=True)
