@@ -28,7 +28,12 @@ def id_ocr(
 ) -> None:
     """识别身份证照片 · read a resident ID card from photos; prints JSON. Exit 0 valid, 1 not, 2 usage."""
     from sealpost.adapters.ocr.rapid import RapidTextRecognizer
+    from sealpost.config import get_settings
+    from sealpost.logging import configure_logging
     from sealpost.services.read_id_card import read_id_card
+
+    settings = get_settings()
+    configure_logging(level=settings.log_level, json_logs=settings.json_logs)  # to stderr: stdout is JSON
 
     front = _read(image)
     back = _read(image_back) if image_back is not None else None
