@@ -19,7 +19,7 @@ database), time is passed in, randomness (the extension search start) is passed 
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Final, Generic, Literal, TypeVar
@@ -328,14 +328,30 @@ def choose_axb_number(
     Packing pairs onto numbers in use keeps the count of numbers in use (and paid for) low; the
     order is the numbers' own order, so the choice is deterministic.
     """
-    usable = sorted(
-        (c for c in candidates if not c.conflict and c.live_pairs < max_pairs), key=lambda c: c.number
-    )
-    for c in usable:
-        if c.live_pairs > 0:
-            return c.number
-    if usable:
-        return usable[0].number
+    pairs = {c.number: c.live_pairs for c in candidates}
+    rows = [(c.number, c.live_pairs > 0, c.conflict) for c in candidates]
+    return first_fit_axb(rows, pairs.__getitem__, city=city, max_pairs=max_pairs)
+
+
+def first_fit_axb(
+    rows: Iterable[tuple[str, bool, bool]],
+    pairs_on: Callable[[str], int],
+    *,
+    city: str,
+    max_pairs: int = DEFAULT_MAX_PAIRS_PER_X,
+) -> str:
+    """:func:`choose_axb_number` for storage: ``rows`` are ``(number, in_use, conflict)``.
+
+    ``pairs_on(number)`` (the live pairs on a number, costly to count) is asked only for numbers in
+    use without a conflict, in order, until one has room — usually just once.
+    """
+    ordered = sorted(rows)
+    for number, in_use, conflict in ordered:
+        if in_use and not conflict and pairs_on(number) < max_pairs:
+            return number
+    for number, in_use, conflict in ordered:
+        if not in_use and not conflict and max_pairs > 0:
+            return number
     raise PoolExhaustedError(city, "axb")
 
 

@@ -33,9 +33,8 @@ from sealpost.domain.calls import (
     PoolNumber,
     ReleaseReason,
     RouteEntry,
-    XCandidate,
-    choose_axb_number,
     choose_axn_slot,
+    first_fit_axb,
 )
 from sealpost.errors import SealpostError
 from sealpost.i18n import Text
@@ -85,7 +84,7 @@ def _retryable(exc: OperationalError) -> bool:
     return "database is locked" in text or "database is busy" in text
 
 
-def _route_query() -> sa.CompoundSelect:
+def _route_query() -> sa.CompoundSelect[Any]:
     """X's model and the unreleased route entries a call to X may use, in one indexed statement.
 
     AXB: the caller's own entry on X (primary key lookup ``(x, '', caller_idx)``); AXN: the entries of
@@ -100,7 +99,9 @@ def _route_query() -> sa.CompoundSelect:
         _routes.c.callee_sealed,
         _routes.c.expires_at,
     )
-    x, ext, caller = sa.bindparam("x"), sa.bindparam("ext"), sa.bindparam("caller", type_=sa.LargeBinary)
+    x = sa.bindparam("x", type_=sa.String)
+    ext = sa.bindparam("ext", type_=sa.String)
+    caller = sa.bindparam("caller", type_=sa.LargeBinary)
     axb = (
         sa.select(*cols)
         .select_from(
@@ -142,7 +143,12 @@ class SqlCallsRepository:
 
     def __init__(self, engine: Engine, *, max_attempts: int = 20) -> None:
         self._engine = engine
-        self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # PostgreSQL: a lone read in autocommit saves the BEGIN/ROLLBACK round trips of the hot path
+        self._reader = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
         self._max_attempts = max_attempts
 
     # ---------------------------------------------------------------------------------- helpers
@@ -228,35 +234,32 @@ class SqlCallsRepository:
     def _lock(self, conn: Connection, number: str) -> None:
         conn.execute(_pool.update().where(_pool.c.number == number).values(version=_pool.c.version + 1))
 
-    def _axb_candidates(self, conn: Connection, new: NewBinding, only: str | None = None) -> list[XCandidate]:
+    def _choose_axb(self, conn: Connection, new: NewBinding, max_pairs: int, only: str | None = None) -> str:
+        """First fit (domain rule) from cheap per-number probes; live pairs counted only where needed."""
         now = _utc(new.created_at)
-        rows_on_x = (
-            sa.select(sa.func.count())
-            .where(_routes.c.x == _pool.c.number, _routes.c.ext == "", _routes.c.expires_at > now)
-            .scalar_subquery()
-        )
-        conflict = (
-            sa.select(sa.func.count())
-            .where(
-                _routes.c.x == _pool.c.number,
-                _routes.c.ext == "",
-                _routes.c.caller_idx.in_([new.a_idx, new.b_idx]),
-                _routes.c.expires_at > now,
-            )
-            .scalar_subquery()
-        )
-        query = sa.select(_pool.c.number, rows_on_x, conflict).where(
+        live_on_x = sa.and_(_routes.c.x == _pool.c.number, _routes.c.ext == "", _routes.c.expires_at > now)
+        in_use = sa.exists().where(live_on_x)
+        conflict = sa.exists().where(live_on_x, _routes.c.caller_idx.in_([new.a_idx, new.b_idx]))
+        query = sa.select(_pool.c.number, in_use, conflict).where(
             _pool.c.city == new.city, _pool.c.model == "axb", _pool.c.enabled.is_(True)
         )
         if only is not None:
             query = query.where(_pool.c.number == only)
-        return [XCandidate(r[0], int(r[1]) // 2, int(r[2]) > 0) for r in conn.execute(query)]
+        rows = [(str(r[0]), bool(r[1]), bool(r[2])) for r in conn.execute(query)]
+
+        def pairs_on(number: str) -> int:
+            count = sa.select(sa.func.count()).where(
+                _routes.c.x == number, _routes.c.ext == "", _routes.c.expires_at > now
+            )
+            return int(conn.execute(count).scalar_one()) // 2
+
+        return first_fit_axb(rows, pairs_on, city=new.city, max_pairs=max_pairs)
 
     def _bind_axb(self, conn: Connection, new: NewBinding, max_pairs: int) -> Binding[bytes] | None:
-        x = choose_axb_number(self._axb_candidates(conn, new), city=new.city, max_pairs=max_pairs)
+        x = self._choose_axb(conn, new, max_pairs)
         self._lock(conn, x)
         try:
-            choose_axb_number(self._axb_candidates(conn, new, only=x), city=new.city, max_pairs=max_pairs)
+            self._choose_axb(conn, new, max_pairs, only=x)
         except PoolExhaustedError:
             return None  # taken meanwhile: choose again in a new transaction
         blocking = conn.scalars(
@@ -422,7 +425,6 @@ class SqlCallsRepository:
     def route_entries(
         self, x: str, ext: str | None, caller_idx: bytes
     ) -> tuple[Model | None, list[RouteEntry[bytes, SealedCallee]]]:
-        # autocommit: a lone read needs no BEGIN/ROLLBACK round trips on the switch's hot path
         with self._reader.connect() as conn:
             rows = conn.execute(_ROUTE_QUERY, {"x": x, "ext": ext or "", "caller": caller_idx}).all()
         if not rows:

@@ -73,6 +73,7 @@ calls_routes = sa.Table(
     sa.Index("ix_calls_routes_caller_idx", "caller_idx"),
     sa.Index("ix_calls_routes_binding_id", "binding_id"),
     sa.Index("ix_calls_routes_expires_at", "expires_at"),
+    sa.Index("ix_calls_routes_x_live", "x", "ext", "expires_at"),
 )
 
 calls_records = sa.Table(

@@ -83,6 +83,7 @@ def upgrade() -> None:
     op.create_index("ix_calls_routes_caller_idx", "calls_routes", ["caller_idx"])
     op.create_index("ix_calls_routes_binding_id", "calls_routes", ["binding_id"])
     op.create_index("ix_calls_routes_expires_at", "calls_routes", ["expires_at"])
+    op.create_index("ix_calls_routes_x_live", "calls_routes", ["x", "ext", "expires_at"])
 
     op.create_table(
         "calls_records",
