@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sealpost.services.access import AccessTokens, TerminalTokens
     from sealpost.services.device_auth import DeviceRequestAuthenticator
     from sealpost.services.enroll import SenderEnrollment
+    from sealpost.services.identify_sender import SenderIdentifier
     from sealpost.services.ingest import Ingestor
     from sealpost.services.relay import Relay
 
@@ -192,6 +193,21 @@ class Container:
             verifiers=self.identity_verifiers,
             clock=self.clock,
             recognizer=recognizer,
+        )
+
+    @cached_property
+    def sender_identifier(self) -> SenderIdentifier:
+        """Identity QR verification for couriers (``POST /v1/pickups/identify``)."""
+        from sealpost.services.identify_sender import SenderIdentifier
+
+        return SenderIdentifier(
+            senders=self.senders,
+            devices=self.device_signatures,
+            replay=self.sender_replay,
+            unsealer=self.crypto,
+            fields=self.crypto.fields,
+            refs=self.identity_refs,
+            clock=self.clock,
         )
 
     @cached_property

@@ -12,6 +12,7 @@ from sealpost.api.metrics import install_metrics
 from sealpost.api.problems import install_problem_handlers
 from sealpost.api.routes import couriers, health
 from sealpost.api.routes import calls as calls_routes
+from sealpost.api.routes import identify as identify_routes
 from sealpost.api.routes import labels as labels_routes
 from sealpost.api.routes import records as records_routes
 from sealpost.api.routes import senders as senders_routes
@@ -29,6 +30,7 @@ ROUTERS: list[APIRouter] = [
     calls_routes.router,
     records_routes.router,
     senders_routes.router,
+    identify_routes.router,
 ]
 
 

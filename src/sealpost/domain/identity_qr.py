@@ -189,4 +189,4 @@ def step_window_ok(step: int, now: datetime, tolerance_s: int = TOLERANCE_SECOND
     """
     t = now.timestamp()
     start = step * STEP_SECONDS
-    return start - tolerance_s <= t < start + STEP_SECONDS + tolerance_s
+    return start - tolerance_s <= t <= start + STEP_SECONDS + tolerance_s
