@@ -358,14 +358,17 @@ class ItemChecker:
 
     @staticmethod
     def _resolve(hits: Sequence[Match]) -> list[Match]:
-        """Longest match wins: drop every hit that lies inside a strictly longer one."""
+        """Longest match wins: drop every hit that lies inside a strictly longer one.
+
+        Sorted by start, longest first, a hit lies inside another iff some earlier hit reaches at
+        least as far right (two hits never share a span: terms are unique). O(h log h).
+        """
         kept = []
-        for h in hits:
-            covered = any(
-                o.length > h.length and o.start <= h.start and h.end <= o.end for o in hits if o is not h
-            )
-            if not covered:
+        reach = -1
+        for h in sorted(hits, key=lambda m: (m.start, -m.end)):
+            if h.end > reach:
                 kept.append(h)
+                reach = h.end
         return kept
 
     def _verdict(self, hits: list[Match]) -> ItemVerdict:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sealpost.domain.items import ItemChecker, normalize_item_text
+from sealpost.domain.items import ItemChecker, Match, normalize_item_text
 
 # --- the traps: everyday goods that merely contain a sensitive character or word -------
 
@@ -310,3 +312,20 @@ def test_normalisation() -> None:
 
 def test_cache_returns_identical_verdicts(checker: ItemChecker) -> None:
     assert checker.check_item("手枪") is checker.check_item("手枪")
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 8)), max_size=40, unique=True))
+def test_resolution_keeps_exactly_the_hits_no_longer_hit_contains(spans: list[tuple[int, int]]) -> None:
+    hits = [Match(f"t{i}", "prohibited", 1, None, s, s + n) for i, (s, n) in enumerate(spans)]
+    expected = {
+        h.term
+        for h in hits
+        if not any(o.length > h.length and o.start <= h.start and h.end <= o.end for o in hits)
+    }
+    assert {h.term for h in ItemChecker._resolve(hits)} == expected
+
+
+def test_a_long_hostile_text_is_still_fast(checker: ItemChecker) -> None:
+    verdict = checker.check_item("手 枪 钻 " * 3000 + "冰毒")
+    assert (verdict.verdict, verdict.term) == ("prohibited", "冰毒")
+    assert len(verdict.matches) == 3001
