@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
 
 import pytest
 import structlog
@@ -17,11 +18,12 @@ NAME = "欧阳娜娜"
 
 
 @pytest.fixture
-def log_stream() -> io.StringIO:
+def log_stream() -> Iterator[io.StringIO]:
     stream = io.StringIO()
     configure_logging(level="debug", json_logs=True, stream=stream)
     yield stream
     structlog.reset_defaults()
+    logging.getLogger().handlers[:] = []  # the stream is gone after this test
 
 
 def _assert_clean(text: str) -> None:
