@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from sealpost.cli import bench, system
+from sealpost.cli import calls as calls_cli
 from sealpost.cli import courier as courier_cli
 from sealpost.cli import dev as dev_cli
 from sealpost.cli import id_ocr as id_ocr_cli
@@ -37,7 +38,7 @@ app.add_typer(keys_cli.app, name="keys")
 app.add_typer(courier_cli.app, name="courier")
 app.add_typer(label_cli.app, name="label")
 app.add_typer(items_cli.app, name="items")
-
+app.add_typer(calls_cli.app, name="calls")
 
 def run() -> None:
     app()
