@@ -40,5 +40,6 @@ app.add_typer(label_cli.app, name="label")
 app.add_typer(items_cli.app, name="items")
 app.add_typer(calls_cli.app, name="calls")
 
+
 def run() -> None:
     app()
