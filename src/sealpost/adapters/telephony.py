@@ -132,3 +132,23 @@ def calls_kit(container: Container) -> CallsKit:
         )
         container.extras["calls"] = kit
     return cast(CallsKit, kit)
+
+
+#: Demo pools for ``make run``: two AXB numbers and one AXN host in Beijing and in Shanghai.
+DEMO_POOLS: tuple[tuple[str, str, str], ...] = (
+    ("17000001101", "1101", "axb"),
+    ("17000011101", "1101", "axb"),
+    ("01088880000", "1101", "axn"),
+    ("17000003101", "3101", "axb"),
+    ("17000013101", "3101", "axb"),
+    ("02188880000", "3101", "axn"),
+)
+
+
+def seed_calls_demo(container: Container) -> dict[str, int]:
+    """Demo seeder: the pools above (idempotent: numbers already present are kept)."""
+    from sealpost.domain.calls import Model, PoolNumber
+
+    repo = SqlCallsRepository(container.engine)
+    added = repo.add_pool_numbers(PoolNumber(n, city, cast(Model, m)) for n, city, m in DEMO_POOLS)
+    return {"calls_pool_numbers": added}

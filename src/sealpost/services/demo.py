@@ -83,7 +83,13 @@ def _seed_courier(container: Container) -> dict[str, Any]:
     return {"demo_courier": str(device_file)}
 
 
-SEEDERS: list[Callable[[Container], dict[str, Any]]] = [_seed_events, _seed_courier]
+def _seed_calls(container: Container) -> dict[str, Any]:
+    from sealpost.adapters.telephony import seed_calls_demo
+
+    return seed_calls_demo(container)
+
+
+SEEDERS: list[Callable[[Container], dict[str, Any]]] = [_seed_events, _seed_courier, _seed_calls]
 
 
 def seed_demo(container: Container) -> dict[str, Any]:
