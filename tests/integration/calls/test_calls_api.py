@@ -62,7 +62,7 @@ def _kit(engine: Engine, sealer: object, token: str | None = None) -> CallsKit:
         recipients=DictRecipients({WAYBILL: RECIPIENT, "EA000000000CN": "not a number"}),
         receipts=DictReceipts({WAYBILL: receipt(WAYBILL)}),
         clock=FixedClock(T0),
-        settings=TelephonySettings(_env_file=None, switch_token=token),  # type: ignore[call-arg]
+        settings=TelephonySettings(_env_file=None, switch_token=token),
     )
 
 

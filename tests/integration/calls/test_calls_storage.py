@@ -14,7 +14,15 @@ from sqlalchemy import Engine
 
 from sealpost.adapters.db.calls_repo import SqlCallsRepository
 from sealpost.adapters.db.tables.calls import calls_bindings, calls_records, calls_routes
-from sealpost.domain.calls import CallBook, Connect, ExpiryPolicy, PoolExhaustedError, PoolNumber, Reject
+from sealpost.domain.calls import (
+    CallBook,
+    Connect,
+    ExpiryPolicy,
+    Model,
+    PoolExhaustedError,
+    PoolNumber,
+    Reject,
+)
 from sealpost.errors import SealpostError
 from sealpost.ports.clock import FixedClock
 from sealpost.services.bind_call import BindRequest, CallsPolicy, bind_call, unbind_call
@@ -90,7 +98,7 @@ def test_no_plaintext_number_is_stored(engine: Engine) -> None:
     env = Env(engine)
     env.bind(1, 1)
     env.bind(2, 1, model="axn")
-    dump = []
+    dump: list[bytes] = []
     with engine.connect() as conn:
         for table in (calls_bindings, calls_routes):
             for row in conn.execute(sa.select(table)):
@@ -106,8 +114,8 @@ def test_packing_and_exhaustion(engine: Engine) -> None:
     xs = {env.bind(i, i).x for i in range(10)}  # disjoint pairs
     assert xs == {AXB[0]}
     # one courier with several recipients needs a number per recipient
-    xs = [env.bind(i, 50).x for i in range(20, 23)]
-    assert sorted(xs) == AXB
+    spread = [env.bind(i, 50).x for i in range(20, 23)]
+    assert sorted(spread) == AXB
     with pytest.raises(PoolExhaustedError) as err:
         env.bind(23, 50)
     assert err.value.code == "pool_exhausted"
@@ -239,7 +247,7 @@ def test_storage_agrees_with_the_domain_model(engine: Engine) -> None:
         now = env.clock.now()
         if op == "bind":
             c, r = rnd.randrange(4), rnd.randrange(6)
-            model = rnd.choice(["axb", "axb", "axn"])
+            model: Model = rnd.choice(["axb", "axb", "axn"])
             minutes = rnd.choice([None, 2, 10, 60])
             expires = None if minutes is None else now + timedelta(minutes=minutes)
             env.ext = rnd.randrange(3)
