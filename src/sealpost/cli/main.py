@@ -13,6 +13,7 @@ from sealpost.cli import identity as identity_cli
 from sealpost.cli import items as items_cli
 from sealpost.cli import keys as keys_cli
 from sealpost.cli import label as label_cli
+from sealpost.cli import numbers as numbers_cli
 from sealpost.cli import qr as qr_cli
 
 app = typer.Typer(
@@ -38,6 +39,8 @@ app.add_typer(keys_cli.app, name="keys")
 app.add_typer(courier_cli.app, name="courier")
 app.add_typer(label_cli.app, name="label")
 app.add_typer(items_cli.app, name="items")
+app.add_typer(numbers_cli.org_app, name="org")
+app.add_typer(numbers_cli.waybill_app, name="waybill-no")
 app.add_typer(calls_cli.app, name="calls")
 
 
