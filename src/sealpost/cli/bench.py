@@ -58,3 +58,15 @@ def bench_ocr(
     from sealpost.bench.ocr import run
 
     run(images, seed, workers)
+
+
+@app.command("labels")
+def bench_labels(
+    labels: int = typer.Option(200, min=10, help="labels per batch job"),
+    singles: int = typer.Option(60, min=5, help="single-label jobs per round"),
+    rounds: int = typer.Option(3, min=1, help="rounds per figure (the median is reported)"),
+) -> None:
+    """Labels/s per format (PDF, PNG, ZPL, TSPL, ESC/POS), batch and single, against plain Pillow."""
+    from sealpost.bench.labels import run
+
+    run(labels, singles, rounds)

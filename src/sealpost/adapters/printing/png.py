@@ -11,13 +11,15 @@ from sealpost.adapters.printing.raster import render_layout
 from sealpost.domain.labels import LabelContent, LabelSpec
 
 MEDIA_TYPE: Final = "image/png"
+#: zlib level: 1-bit labels compress well at 1 already (≈10 kB); higher levels cost 2–10× the time.
+PNG_COMPRESS_LEVEL: Final = 1
 
 
 def render_png(content: LabelContent, spec: LabelSpec) -> bytes:
     """One label as a 1-bit PNG with its resolution recorded (pHYs), so it prints at true size."""
     img = render_layout(layout_label(content, spec.template), spec.dpi)
     buf = io.BytesIO()
-    img.save(buf, "PNG", dpi=(spec.dpi, spec.dpi), compress_level=6)
+    img.save(buf, "PNG", dpi=(spec.dpi, spec.dpi), compress_level=PNG_COMPRESS_LEVEL)
     return buf.getvalue()
 
 

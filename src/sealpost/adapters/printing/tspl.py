@@ -20,6 +20,7 @@ Commands end with CR LF; ``BITMAP`` payloads are raw bytes followed by CR LF.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Final, Literal
 
 from PIL import Image
@@ -90,6 +91,13 @@ def bitmap_command(x: int, y: int, mask: Image.Image) -> bytes:
     return f"BITMAP {x},{y},{row},{mask.size[1]},0,".encode("ascii") + data + CRLF
 
 
+@lru_cache(maxsize=4096)
+def _text_command(op: TextOp, dpi: int) -> bytes:
+    """The ``BITMAP`` command of a text box; cached, since captions and marks repeat on every label."""
+    x, y, mask = text_bitmap(op, dpi)
+    return bitmap_command(x, y, mask)
+
+
 class _Label:
     def __init__(self, spec: LabelSpec, barcodes: BarcodeMode) -> None:
         self.dpi = spec.dpi
@@ -124,8 +132,7 @@ class _Label:
             self.cmd(f"BOX {x},{y},{x2},{y2},{max(1, dots(op.stroke, d))}")
 
     def text(self, op: TextOp) -> None:
-        x, y, mask = text_bitmap(op, self.dpi)
-        self.out.append(bitmap_command(x, y, mask))
+        self.out.append(_text_command(op, self.dpi))
 
     def barcode(self, op: BarcodeOp) -> None:
         g = barcode_geometry(op, self.dpi)

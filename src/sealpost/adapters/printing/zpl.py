@@ -22,6 +22,7 @@ job: one ``^XA … ^XZ`` format per label.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Final, Literal
 
 from PIL import Image
@@ -110,6 +111,13 @@ def code128_field_data(symbol: Code128Symbol) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=4096)
+def _text_field(op: TextOp, dpi: int) -> str:
+    """The ``^GF`` field of a text box; cached, since captions and marks repeat on every label."""
+    x, y, mask = text_bitmap(op, dpi)
+    return graphic_field(x, y, mask)
+
+
 class _Format:
     def __init__(self, spec: LabelSpec, barcodes: BarcodeMode) -> None:
         self.dpi = spec.dpi
@@ -142,8 +150,7 @@ class _Format:
         self.box(x, y, w, h, t)
 
     def text(self, op: TextOp) -> None:
-        x, y, img = text_bitmap(op, self.dpi)
-        self.out.append(graphic_field(x, y, img))
+        self.out.append(_text_field(op, self.dpi))
 
     def barcode(self, op: BarcodeOp) -> None:
         g = barcode_geometry(op, self.dpi)
