@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sealpost.adapters.db.senders_repo import SqlReplayCache, SqlSenderRepository
     from sealpost.adapters.db.terminals_repo import SqlEnterpriseClients, SqlTerminalRegistry
     from sealpost.adapters.device_keys import P256DeviceSignatures
+    from sealpost.domain.items import ItemChecker
     from sealpost.domain.records import RecordRules
     from sealpost.ports.identity_verifier import IdentityVerifier
     from sealpost.services.access import AccessTokens, TerminalTokens
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from sealpost.services.enroll import SenderEnrollment
     from sealpost.services.identify_sender import SenderIdentifier
     from sealpost.services.ingest import Ingestor
+    from sealpost.services.pickup import PickupDesk
     from sealpost.services.relay import Relay
 
 
@@ -90,11 +92,42 @@ class Container:
         return SqlAgreementCustomers(self.engine, self.crypto.fields, self.crypto.blind)
 
     @cached_property
-    def record_rules(self) -> RecordRules:
+    def item_checker(self) -> ItemChecker:
+        """The prohibited-items checker (packaged catalogue, OpenCC traditional → simplified)."""
         from sealpost.adapters.text.opencc_converter import default_item_checker
+
+        return default_item_checker()
+
+    @cached_property
+    def record_rules(self) -> RecordRules:
         from sealpost.services.record_rules import build_rules
 
-        return build_rules(item_verdict=default_item_checker().check_item)
+        return build_rules(item_verdict=self.item_checker.check_item)
+
+    @cached_property
+    def pickup_desk(self) -> PickupDesk:
+        """The courier's pickup steps on the platform: walk-in identity, pickup check, refusals."""
+        from datetime import date
+
+        from sealpost.services.pickup import PickupDesk
+
+        def read_card(photo: bytes, today: date) -> object:
+            from sealpost.adapters.ocr.rapid import RapidTextRecognizer
+            from sealpost.services.read_id_card import read_id_card
+
+            recognizer = self.extras.get("recognizer")
+            if recognizer is None:
+                recognizer = self.extras["recognizer"] = RapidTextRecognizer()
+            return read_id_card(recognizer, photo, today=today)
+
+        return PickupDesk(
+            refs=self.identity_refs,
+            check_item=self.item_checker.check_item,
+            events=self.events,
+            clock=self.clock,
+            open_blob=self.ingestor.open_blob,
+            read_card=read_card,
+        )
 
     @cached_property
     def terminal_tokens(self) -> TerminalTokens:

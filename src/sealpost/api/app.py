@@ -10,15 +10,17 @@ from fastapi import APIRouter, FastAPI
 from sealpost import __version__
 from sealpost.api.metrics import install_metrics
 from sealpost.api.problems import install_problem_handlers
-from sealpost.api.routes import couriers, health
 from sealpost.api.routes import calls as calls_routes
+from sealpost.api.routes import couriers, health
 from sealpost.api.routes import identify as identify_routes
 from sealpost.api.routes import labels as labels_routes
+from sealpost.api.routes import pickups as pickups_routes
 from sealpost.api.routes import records as records_routes
 from sealpost.api.routes import senders as senders_routes
 from sealpost.bootstrap import Container, build_container
 from sealpost.config import Settings, get_settings
 from sealpost.web import courier_check, pages
+from sealpost.web import sender_page as sender_web
 
 #: Every resource's router, in the order they appear in the OpenAPI document.
 ROUTERS: list[APIRouter] = [
@@ -31,6 +33,8 @@ ROUTERS: list[APIRouter] = [
     records_routes.router,
     senders_routes.router,
     identify_routes.router,
+    sender_web.router,
+    pickups_routes.router,
 ]
 
 

@@ -69,6 +69,10 @@ class SealingSession:
         sealed = self._session.seal(orjson.dumps(personal.to_wire()), record_aad(meta))
         return {"session": self.label, "meta": dict(meta), "sealed": b64(sealed)}
 
+    def seal_blob(self, data: bytes, aad: bytes) -> str:
+        """Seal arbitrary bytes in this session (a walk-in's ID fields or card photo), base64."""
+        return b64(self._session.seal(data, aad))
+
     def close(self) -> None:
         self._session.close()
 

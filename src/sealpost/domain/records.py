@@ -66,6 +66,7 @@ __all__ = [
     "terminal_batch_message",
     "validate_personal",
     "validate_record",
+    "walk_in_aad",
 ]
 
 SenderKind = Literal["qr", "walk_in", "agreement"]
@@ -581,6 +582,14 @@ def session_signing_message(terminal_id: str, session_header: bytes) -> bytes:
 def record_aad(meta_wire: Mapping[str, Any]) -> bytes:
     """The AEAD associated data of a sealed record: the canonical JSON of its clear metadata."""
     return canonical_json(meta_wire)
+
+
+#: AEAD associated data of a walk-in's sealed ID card (typed fields or photo), per kind.
+WALK_IN_CONTEXT: Final = b"sealpost.walk-in.v1\x00"
+
+
+def walk_in_aad(kind: str, terminal_id: str) -> bytes:
+    return WALK_IN_CONTEXT + kind.encode("ascii") + b"\x00" + terminal_id.encode("utf-8")
 
 
 #: What a terminal signs over a whole request body it posts in direct mode.

@@ -316,6 +316,33 @@ class Ingestor:
             out[label] = (terminal, claim.header)
         return out
 
+    def open_blob(self, terminal: Terminal, body: Mapping[str, Any], aad: bytes) -> bytes:
+        """Open a blob a terminal sealed in one of its sessions (``{"session": claim, "sealed": b64}``):
+        the session is verified like a batch's (this terminal, valid signature), then AES-GCM."""
+        from sealpost.errors import SealpostError
+
+        raw = body.get("session")
+        try:
+            if not isinstance(raw, Mapping):
+                raise ValueError("session")
+            claim = SessionClaim(
+                str(raw.get("terminal_id", ""))[:64],
+                _b64(raw.get("header"), "header"),
+                _b64(raw.get("signature"), "signature"),
+            )
+            sealed = _b64(body.get("sealed"), "sealed")
+        except ValueError:
+            raise SealpostError(
+                "session_malformed", Text("会话或密封数据格式错误", "malformed session or sealed data")
+            ) from None
+        checked = self._check_sessions({"s": claim}, Source("terminal", terminal.terminal_id))["s"]
+        if isinstance(checked, str):
+            raise SealpostError(checked, REASONS[checked], status=401)
+        try:
+            return self._open(checked[1], sealed, aad)
+        except CryptoError:
+            raise SealpostError("unseal_failed", REASONS["unseal_failed"]) from None
+
     def _unseal(
         self, index: int, rec: SealedRecord, sessions: Mapping[str, tuple[Terminal, bytes] | str]
     ) -> _Candidate:
