@@ -306,6 +306,20 @@ class TerminalClient:
                     timer.cancel()
         return SubmitResult(receipts, rejected)
 
+    def accept_receipts(self, receipts: Iterable[Mapping[str, Any]]) -> list[str]:
+        """Receipts that came back another way (enterprise relay): verify, then forget the records."""
+        done: list[str] = []
+        for receipt in receipts:
+            verify_receipt(receipt, self._platform_signing_keys)
+            done.append(str(receipt["record_id"]))
+        with self._lock:
+            for record_id in done:
+                self._pending.pop(record_id, None)
+                timer = self._timers.pop(record_id, None)
+                if timer is not None:
+                    timer.cancel()
+        return done
+
     def _post_batch(self, body: bytes, signature: str) -> dict[str, Any]:
         headers = {
             "authorization": f"Bearer {self._token}",
