@@ -206,11 +206,12 @@ def test_no_receipt_in_time_raises_the_alarm(
 
 def test_enterprise_terminals_seal_and_the_enterprise_relays(api: FlakyClient, container: Container) -> None:
     from records_support import CLEAR_VALUES
-
     from sealpost.adapters.crypto import get_suite
     from sealpost.client.enterprise import EnterpriseClient
 
-    ec, secret = container.enterprise_clients.create(company="EMS", name="EMS 总部系统", now=container.clock.now())
+    ec, secret = container.enterprise_clients.create(
+        company="EMS", name="EMS 总部系统", now=container.clock.now()
+    )
     enterprise = EnterpriseClient(api, client_id=ec.client_id, client_secret=secret, backoff_s=0.01)
     pair = get_suite("intl").new_signing_key()
     info = enterprise.register_terminal(outlet="GZ-TH-03", courier_id="c-7007", public_key=pair.public)
@@ -223,7 +224,9 @@ def test_enterprise_terminals_seal_and_the_enterprise_relays(api: FlakyClient, c
         outlet="GZ-TH-03",
         courier_id="c-7007",
     )
-    refs = [terminal.walk_in(document_number=SENDER_NUMBER, name="司马光明")["identity_ref"] for _ in range(3)]
+    refs = [
+        terminal.walk_in(document_number=SENDER_NUMBER, name="司马光明")["identity_ref"] for _ in range(3)
+    ]
     sealed = terminal.seal([_pickup(ref, sender_kind="walk_in") for ref in refs])
     answer = enterprise.relay(sealed)
     assert len(answer["receipts"]) == 3 and answer["rejected"] == []
