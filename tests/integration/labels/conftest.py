@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
+from labels_decoders import PRINTED_AT
 
 from sealpost.domain.labels import LabelContent
 from sealpost.ports.clock import FixedClock
 from sealpost.services.sample_receipts import SampleReceipt, sample_receipt
 
-PRINTED_AT = datetime(2026, 11, 28, 9, 31, tzinfo=UTC)
+__all__ = ["PRINTED_AT"]
 
 
 @pytest.fixture

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import zxingcpp
 from PIL import Image, ImageDraw
 from reportlab.graphics.barcode.code128 import _patterns as code128_patterns
+
+#: The print time every label test uses.
+PRINTED_AT = datetime(2026, 11, 28, 9, 31, tzinfo=UTC)
 
 WIDTHS = {"A": 1, "B": 2, "C": 3, "D": 4, "a": 1, "b": 2, "c": 3, "d": 4}
 

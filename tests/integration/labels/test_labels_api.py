@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from labels_decoders import decode, ink_image, zpl_to_images
+from labels_decoders import PRINTED_AT, decode, ink_image, zpl_to_images
 from PIL import Image
 
-from conftest import PRINTED_AT
 from sealpost.api.app import ROUTERS, create_app
 from sealpost.api.routes import labels as label_routes
 from sealpost.config import Settings

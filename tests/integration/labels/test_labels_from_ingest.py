@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from labels_decoders import decode, escpos_to_images, ink_image, tspl_to_images, zpl_to_images
+from labels_decoders import PRINTED_AT, decode, escpos_to_images, ink_image, tspl_to_images, zpl_to_images
 from PIL import Image
+
 from records_support import (
     CLEAR_VALUES,
     issue_ref,
@@ -22,14 +23,11 @@ from records_support import (
     register_terminal,
     sealed_batch,
 )
-
 from sealpost.adapters.printing.layout import TextOp, layout_label
 from sealpost.api.app import create_app
 from sealpost.bootstrap import Container
 from sealpost.domain.labels import LabelContent, LabelSpec
 from sealpost.services.ingest import Source
-
-from conftest import PRINTED_AT
 
 
 @pytest.fixture
