@@ -93,28 +93,40 @@ def read_id_card(
     """Read the front (and the back, when given), extract the fields and cross-check them."""
     started = time.perf_counter()
     front_page = recognizer.recognize(front)
-    fields = extract_front(front_page.boxes)
-    back_page: OcrPage | None = None
-    if back is not None:
-        back_page = recognizer.recognize(back)
-        fields.update(extract_back(back_page.boxes))
-    check = cross_check(fields, today=today, back_read=back is not None, table=table)
-    if check.number is not None:
-        reconciled = reconcile_with_region(fields, check.number)
-        if reconciled != fields:
-            fields = reconciled
-            check = cross_check(fields, today=today, back_read=back is not None, table=table)
-    fields = flag_for_confirmation(fields, check)
-    ordered: dict[str, CardField] = {
-        name: fields[name] for name in (*FRONT_FIELDS, *BACK_FIELDS) if name in fields
-    }
+    back_page = recognizer.recognize(back) if back is not None else None
+    reading = interpret_pages(front_page, back_page, today=today, table=table)
     log.info(
         "id_card_read",
         boxes_front=len(front_page.boxes),
         boxes_back=len(back_page.boxes) if back_page else 0,
-        fields_found=sum(1 for f in ordered.values() if f.found),
-        valid=check.valid,
-        error_codes=[i.code for i in check.errors],
+        fields_found=sum(1 for f in reading.fields.values() if f.found),
+        valid=reading.valid,
+        error_codes=[i.code for i in reading.check.errors],
         elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
     )
+    return reading
+
+
+def interpret_pages(
+    front_page: OcrPage,
+    back_page: OcrPage | None = None,
+    *,
+    today: date,
+    table: DivisionTable | None = None,
+) -> CardReading:
+    """Fields and cross-check from already recognised pages (pure: no I/O)."""
+    fields = extract_front(front_page.boxes)
+    back_read = back_page is not None
+    if back_page is not None:
+        fields.update(extract_back(back_page.boxes))
+    check = cross_check(fields, today=today, back_read=back_read, table=table)
+    if check.number is not None:
+        reconciled = reconcile_with_region(fields, check.number)
+        if reconciled != fields:
+            fields = reconciled
+            check = cross_check(fields, today=today, back_read=back_read, table=table)
+    fields = flag_for_confirmation(fields, check)
+    ordered: dict[str, CardField] = {
+        name: fields[name] for name in (*FRONT_FIELDS, *BACK_FIELDS) if name in fields
+    }
     return CardReading(ordered, check, front_page, back_page)
