@@ -10,11 +10,12 @@ import hmac
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 from sealpost.adapters.telephony import CallsKit, calls_kit
-from sealpost.api.deps import ContainerDep
+from sealpost.bootstrap import Container
 from sealpost.domain.calls import REJECT_REASONS, Model, RejectReason
 from sealpost.errors import SealpostError, UnauthorizedError
 from sealpost.i18n import Text
@@ -27,20 +28,22 @@ from sealpost.services.route_call import route_call
 router = APIRouter(tags=["calls"])
 
 
-def get_calls(container: ContainerDep) -> CallsKit:
+async def get_calls(request: Request) -> CallsKit:
+    # async on purpose: a plain attribute read must not cost a thread-pool hop on the switch's hot path
+    container: Container = request.app.state.container
     return calls_kit(container)
 
 
 CallsDep = Annotated[CallsKit, Depends(get_calls)]
 
 
-def switch_auth(
-    container: ContainerDep, kit: CallsDep, authorization: Annotated[str | None, Header()] = None
+async def switch_auth(
+    request: Request, kit: CallsDep, authorization: Annotated[str | None, Header()] = None
 ) -> None:
     """The switch's bearer token (``SEALPOST_CALLS_SWITCH_TOKEN``); required in production."""
     token = kit.settings.switch_token
     if token is None:
-        if container.settings.env == "production":
+        if request.app.state.container.settings.env == "production":
             raise SealpostError(
                 "switch_token_not_configured",
                 Text(
@@ -136,18 +139,19 @@ class RouteOut(BaseModel):
 @router.get(
     "/v1/calls/route",
     summary="The switch asks where a call to a virtual number goes",
-    response_model=RouteOut,
-    response_model_exclude_none=True,
+    responses={200: {"model": RouteOut, "description": "connect (with callee) or reject (with reason)"}},
 )
-def route(
+async def route(
     _auth: SwitchDep,
     kit: CallsDep,
     caller: Annotated[str, Query(max_length=32, description="the calling number (CLI)")],
     x: Annotated[str, Query(max_length=32, description="the virtual number dialled")],
     ext: Annotated[str | None, Query(max_length=8, description="the extension, for AXN host numbers")] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
+    # Runs on the event loop: one indexed read (sub-millisecond on SQLite, one round trip on
+    # PostgreSQL) and one AES-GCM decryption cost less than the thread-pool hop they would need.
     answer = route_call(caller, x, ext, repo=kit.repo, sealer=kit.sealer, clock=kit.clock)
-    return answer.as_json()
+    return JSONResponse(answer.as_json())
 
 
 # --------------------------------------------------------------------------------- call records
