@@ -15,6 +15,7 @@ from sealpost.cli import keys as keys_cli
 from sealpost.cli import label as label_cli
 from sealpost.cli import numbers as numbers_cli
 from sealpost.cli import qr as qr_cli
+from sealpost.cli import records as records_cli
 
 app = typer.Typer(
     name="sealpost",
@@ -42,6 +43,9 @@ app.add_typer(items_cli.app, name="items")
 app.add_typer(numbers_cli.org_app, name="org")
 app.add_typer(numbers_cli.waybill_app, name="waybill-no")
 app.add_typer(calls_cli.app, name="calls")
+app.add_typer(records_cli.customers_app, name="customers")
+app.add_typer(records_cli.terminals_app, name="terminals")
+app.add_typer(records_cli.enterprise_app, name="enterprise")
 
 
 def run() -> None:

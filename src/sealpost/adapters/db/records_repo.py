@@ -81,6 +81,19 @@ class SqlRecordStore:
                 taken.update((company, no) for company, no in conn.execute(query))
         return taken & set(wanted)
 
+    def record_ids_by_waybill(
+        self, company: str, waybill_nos: Iterable[str]
+    ) -> dict[str, tuple[str, str | None]]:
+        numbers = sorted(set(waybill_nos))
+        found: dict[str, tuple[str, str | None]] = {}
+        with self._engine.connect() as conn:
+            for chunk in _chunks(numbers):
+                query = sa.select(
+                    records.c.waybill_no, records.c.record_id, records.c.agreement_customer_id
+                ).where(records.c.waybill_no.in_(chunk), records.c.company == company)
+                found.update((no, (str(rid), cust)) for no, rid, cust in conn.execute(query))
+        return found
+
     def get_receipt(self, record_id: str) -> dict[str, Any] | None:
         return self.find_receipts([record_id]).get(record_id)
 
