@@ -16,6 +16,7 @@ minimum) and, as a last resort, cut with an ellipsis.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Literal
 
 from sealpost.adapters.printing.fonts import FontMetrics, metrics
@@ -196,6 +197,15 @@ def fit_text(
 ) -> TextOp:
     """A text box holding ``text``: wrapped, shrunk if needed, cut with "…" as a last resort."""
     fm = fm or metrics()
+    lines, fitted = _fit(text, w, h, size, max_lines, min_size, fm)
+    return TextOp(x, y, w, h, lines, fitted, bold, align)
+
+
+@lru_cache(maxsize=8192)
+def _fit(
+    text: str, w: float, h: float, size: float, max_lines: int | None, min_size: float, fm: FontMetrics
+) -> tuple[tuple[str, ...], float]:
+    """Lines and font size for ``text`` in a ``w``×``h`` box (cached: captions repeat on every label)."""
     size = min(size, h / LINE_HEIGHT)
     min_size = min(min_size, size)
     while True:
@@ -210,7 +220,7 @@ def fit_text(
             lines = [*lines[: limit - 1], _truncate(rest, w, size, fm)]
             break
         size = max(min_size, size * 0.92)
-    return TextOp(x, y, w, h, tuple(lines), size, bold, align)
+    return tuple(lines), size
 
 
 # --- zones -----------------------------------------------------------------------------------
