@@ -48,7 +48,7 @@ def _record_row(record_id: str, waybill_no: str, phone_enc: bytes) -> dict[str, 
 
 
 def test_bind_and_route_with_the_real_kit(db_url: str, tmp_path: Path) -> None:
-    settings = Settings(env="test", data_dir=tmp_path / "data", database_url=db_url, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(env="test", data_dir=tmp_path / "data", database_url=db_url, _env_file=None)
     container = build_container(settings, configure_logs=False)
     try:
         record_id = str(uuid.uuid4())
