@@ -132,10 +132,15 @@ def render_waybill_label(
     store: ReceiptStore,
     renderers: Mapping[LabelFormat, LabelRenderer],
     clock: Clock,
+    company: str | None = None,
 ) -> RenderedLabels:
-    """The label of a waybill whose signed receipt is in ``store``."""
+    """The label of a waybill whose signed receipt is in ``store``.
+
+    With ``company`` (the caller's express company), a receipt of another company is answered as
+    not found: tenants never learn which waybills other companies hold.
+    """
     receipt = store.get_by_waybill(waybill_no)
-    if receipt is None:
+    if receipt is None or (company is not None and receipt.get("company") != company):
         raise NotFound(
             "receipt_not_found",
             Text(

@@ -12,6 +12,7 @@ from labels_decoders import PRINTED_AT, decode, ink_image, zpl_to_images
 from PIL import Image
 
 from sealpost.api.app import ROUTERS, create_app
+from sealpost.api.auth import Principal, any_principal
 from sealpost.api.routes import labels as label_routes
 from sealpost.config import Settings
 from sealpost.ports.clock import FixedClock
@@ -45,6 +46,7 @@ def client(settings: Settings, store: FakeReceiptStore) -> Iterator[TestClient]:
     app = create_app(settings)
     app.dependency_overrides[label_routes.get_receipt_store] = lambda: store
     app.dependency_overrides[label_routes.get_clock] = lambda: FixedClock(PRINTED_AT)
+    app.dependency_overrides[any_principal] = lambda: Principal("terminal", "t-1", "EMS")
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
@@ -92,6 +94,25 @@ def test_unknown_waybill_is_a_404_problem(client: TestClient, store: FakeReceipt
     assert store.asked == ["EA999999995CN"]
 
 
+def test_another_companys_waybill_is_not_found(client: TestClient, samples: list[SampleReceipt]) -> None:
+    client.app.dependency_overrides[any_principal] = lambda: Principal("enterprise", "sf-erp", "SF")  # type: ignore[attr-defined]
+    r = client.get(f"/v1/waybills/{samples[0].receipt['waybill_no']}/label")
+    assert r.status_code == 404
+    assert r.json()["code"] == "receipt_not_found"
+
+
+def test_a_label_needs_a_bearer_token(
+    settings: Settings, store: FakeReceiptStore, samples: list[SampleReceipt]
+) -> None:
+    app = create_app(settings)
+    app.dependency_overrides[label_routes.get_receipt_store] = lambda: store
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get(f"/v1/waybills/{samples[0].receipt['waybill_no']}/label")
+    assert r.status_code == 401
+    assert r.json()["code"] == "not_authenticated"
+    assert store.asked == []
+
+
 def test_a_stored_receipt_with_an_unmasked_phone_is_refused(client: TestClient) -> None:
     r = client.get("/v1/waybills/EZ000000000CN/label", params={"format": "png"})
     assert r.status_code == 422
@@ -117,6 +138,7 @@ def test_bad_parameters_are_problems(
 def test_receipt_store_not_configured_is_503(settings: Settings) -> None:
     app = create_app(settings)
     app.state.container = _ContainerWithoutStore(app.state.container)
+    app.dependency_overrides[any_principal] = lambda: Principal("terminal", "t-1", "EMS")
     with TestClient(app, raise_server_exceptions=False) as c:
         r = c.get("/v1/waybills/EA123456785CN/label")
     assert r.status_code == 503

@@ -15,6 +15,7 @@ from PIL import Image
 
 from records_support import (
     CLEAR_VALUES,
+    SimTerminal,
     issue_ref,
     make_container,
     make_settings,
@@ -38,8 +39,12 @@ def container(tmp_path: Path, db_url: str) -> Iterator[Container]:
 
 
 @pytest.fixture
-def receipts(container: Container) -> list[dict[str, object]]:
-    terminal = register_terminal(container)
+def terminal(container: Container) -> SimTerminal:
+    return register_terminal(container)
+
+
+@pytest.fixture
+def receipts(container: Container, terminal: SimTerminal) -> list[dict[str, object]]:
     records = [
         (terminal.meta(identity_ref=issue_ref(container, terminal.terminal.courier_id).ref), personal())
         for _ in range(2)
@@ -52,9 +57,10 @@ def receipts(container: Container) -> list[dict[str, object]]:
 
 
 def test_labels_print_from_stored_receipts_in_every_format(
-    container: Container, receipts: list[dict[str, object]]
+    container: Container, terminal: SimTerminal, receipts: list[dict[str, object]]
 ) -> None:
-    with TestClient(create_app(container=container), raise_server_exceptions=False) as client:
+    auth = {"Authorization": f"Bearer {terminal.token}"}
+    with TestClient(create_app(container=container), raise_server_exceptions=False, headers=auth) as client:
         for receipt in receipts:
             no, ref = str(receipt["waybill_no"]), str(receipt["label_ref"])
             url = f"/v1/waybills/{no}/label"
@@ -69,6 +75,9 @@ def test_labels_print_from_stored_receipts_in_every_format(
             assert decode(ink_image(esc)) == {"Code128": [no], "QRCode": [ref]}
             pdf = client.get(url, params={"format": "pdf", "two_part": "true"})
             assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+        other = register_terminal(container, company="SF", outlet="SZ-NS-001", courier_id="c-2002")
+        r = client.get(url, headers={"Authorization": f"Bearer {other.token}"})
+        assert r.status_code == 404  # another company's terminal does not see EMS waybills
 
 
 def test_no_clear_value_the_terminal_sealed_reaches_a_label(receipts: list[dict[str, object]]) -> None:

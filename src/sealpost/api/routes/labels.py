@@ -1,8 +1,11 @@
 """``GET /v1/waybills/{no}/label``: the privacy waybill label of an accepted parcel.
 
 The label is drawn from the waybill's signed receipt (masked views only) in the requested format.
-Unknown waybill → 404 ``receipt_not_found``; a stored receipt that fails the label checks → 422
-(``receipt_invalid`` / ``receipt_unmasked``); bad parameters → 422 (or 400 for an unsupported resolution) problem+json.
+The caller is a courier terminal or an enterprise system (``Authorization: Bearer …``, as for
+``GET /v1/receipts/{id}``) and sees only its own company's waybills. No token → 401; unknown
+waybill, or another company's → 404 ``receipt_not_found``; a stored receipt that fails the label
+checks → 422 (``receipt_invalid`` / ``receipt_unmasked``); bad parameters → 422 (400 for an
+unsupported resolution). Every error is problem+json.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
+from sealpost.api.auth import PrincipalDep
 from sealpost.api.deps import ContainerDep
 from sealpost.domain.labels import LabelFormat
 from sealpost.errors import SealpostError
@@ -71,6 +75,7 @@ def get_clock(container: ContainerDep) -> Clock:
 )
 def get_label(
     no: Annotated[str, Path(pattern=r"^[A-Z0-9][A-Z0-9-]{4,39}$", description="waybill number")],
+    principal: PrincipalDep,
     store: Annotated[ReceiptStore, Depends(get_receipt_store)],
     renderers: Annotated[Mapping[LabelFormat, LabelRenderer], Depends(get_label_renderers)],
     clock: Annotated[Clock, Depends(get_clock)],
@@ -81,7 +86,9 @@ def get_label(
     two_part: Annotated[bool, Query(description="carrier part + customer stub")] = False,
 ) -> Response:
     spec = label_spec(size, two_part=two_part, style=style, dpi=dpi)
-    result = render_waybill_label(no, format, spec, store=store, renderers=renderers, clock=clock)
+    result = render_waybill_label(
+        no, format, spec, store=store, renderers=renderers, clock=clock, company=principal.company
+    )
     return Response(
         content=result.data,
         media_type=result.media_type,
