@@ -419,9 +419,10 @@ class _Builder:
         s, c = self.s, self.c
         x, w = box.x + PAD, box.w - 2 * PAD
         row = (box.h - 1.0 * s) / 2
-        self.text(
-            f"内件：{c.item.name}  重量：{c.item.weight_text}", x, box.y + 0.5 * s, w, row, 2.7, max_lines=1
-        )
+        weight = f"重量：{c.item.weight_text}"
+        weight_w = min(w / 2, self.fm.width(weight, 2.7 * s) + 0.5)
+        self.text(f"内件：{c.item.name}", x, box.y + 0.5 * s, w - weight_w - PAD, row, 2.7, max_lines=1)
+        self.text(weight, x + w - weight_w, box.y + 0.5 * s, weight_w, row, 2.7, align="right", max_lines=1)
         self.text(
             f"打印时间 {c.printed_at_text}", x, box.y + 0.5 * s + row, w, row, 2.5, align="right", max_lines=1
         )
