@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sealpost.adapters.printing.fonts import metrics
 from sealpost.adapters.printing.layout import (
@@ -97,3 +101,30 @@ def test_text_that_cannot_fit_is_shrunk_then_cut_with_an_ellipsis() -> None:
     assert len(op.lines) <= 2
     assert op.size == pytest.approx(MIN_TEXT_MM)
     assert op.lines[-1].endswith("…")
+
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(list("北京市朝阳区建国路号楼单元室欧阳张王书籍（）,，。*^_ 0123456789ABCxyz-")),
+    min_size=1,
+    max_size=120,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(address=_TEXT, item=_TEXT, size=st.sampled_from(["76x130", "100x150"]), two_part=st.booleans())
+def test_any_text_is_laid_out_inside_its_box(
+    contents: list[LabelContent], address: str, item: str, size: str, two_part: bool
+) -> None:
+    base = contents[0]
+    content = replace(
+        base,
+        recipient=replace(base.recipient, address=address),
+        item=replace(base.item, name=item),
+    )
+    tpl = template(SIZES[size], two_part)  # type: ignore[index]
+    fm = metrics()
+    for op in layout_label(content, tpl).ops:
+        if isinstance(op, TextOp):
+            assert len(op.lines) * op.line_height <= op.h + EPS
+            assert all(fm.width(line, op.size) <= op.w + EPS for line in op.lines)
+            assert op.x >= 0 and op.x + op.w <= tpl.size.width_mm + EPS
