@@ -128,3 +128,14 @@ def test_any_text_is_laid_out_inside_its_box(
             assert len(op.lines) * op.line_height <= op.h + EPS
             assert all(fm.width(line, op.size) <= op.w + EPS for line in op.lines)
             assert op.x >= 0 and op.x + op.w <= tpl.size.width_mm + EPS
+
+
+def test_a_missing_label_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sealpost.adapters.printing.fonts import FONT_ENV, font_file
+    from sealpost.errors import SealpostError
+
+    monkeypatch.setenv(FONT_ENV, "/nonexistent/font.ttf#0")
+    with pytest.raises(SealpostError) as info:
+        font_file()
+    assert info.value.code == "label_font_missing"
+    assert "SEALPOST_LABEL_FONT" in info.value.message.en

@@ -24,6 +24,9 @@ from sealpost.errors import SealpostError
 from sealpost.i18n import Text
 
 DEFAULT_FONT: Final = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+#: Tried in order when ``SEALPOST_LABEL_FONT`` is not set. TrueType outlines only: reportlab cannot
+#: embed CFF-based OpenType fonts such as Noto Sans CJK.
+CANDIDATES: Final = (DEFAULT_FONT, Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"))
 FONT_ENV: Final = "SEALPOST_LABEL_FONT"
 #: Size at which advance widths are measured (em fractions are size independent).
 _METRIC_PX: Final = 1000
@@ -46,7 +49,7 @@ def font_file() -> FontFile:
 
 @lru_cache(maxsize=8)
 def _font_file(raw: str) -> FontFile:
-    path, index = DEFAULT_FONT, 0
+    path, index = next((p for p in CANDIDATES if p.is_file()), DEFAULT_FONT), 0
     if raw:
         name, _, idx = raw.partition("#")
         path, index = Path(name), int(idx or 0)
