@@ -70,3 +70,20 @@ def bench_labels(
     from sealpost.bench.labels import run
 
     run(labels, singles, rounds)
+
+
+@app.command("verify")
+def bench_verify(
+    rates: str = typer.Option("250,500,1000,2000,3000", help="target verifications/s, comma-separated"),
+    duration: float = typer.Option(3.0, min=0.5, help="seconds per rate"),
+    clients: int = typer.Option(3, min=1, max=32, help="client processes"),
+    workers: int = typer.Option(2, min=1, max=32, help="server worker processes"),
+    senders: int = typer.Option(50, min=1, help="enrolled senders (one phone each)"),
+    connections: int = typer.Option(16, min=1, help="HTTP connections per client process"),
+    database_url: str = typer.Option("", help="PostgreSQL URL (default: SQLite in a temp folder)"),
+) -> None:
+    """Identity QR verifications/s, p50/p99 at increasing rates, then the maximum (separate server)."""
+    from sealpost.bench.verify import run
+
+    levels = [int(r) for r in rates.split(",") if r.strip()]
+    run(levels, duration, clients, workers, senders, connections, database_url or None)

@@ -102,6 +102,10 @@ class SenderRepository(Protocol):
 
     def get_device(self, kid: str) -> DeviceRecord | None: ...
 
+    def get_device_with_sender(self, kid: str) -> tuple[DeviceRecord, SenderRecord] | None:
+        """The device and its sender in one lookup (the identify hot path)."""
+        ...
+
     def list_devices(self, sender_id: UUID) -> list[DeviceRecord]: ...
 
     def revoke_device(self, sender_id: UUID, kid: str, at: datetime) -> DeviceRecord | None:

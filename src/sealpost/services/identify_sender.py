@@ -96,7 +96,7 @@ class SenderIdentifier:
         except IdentifyRejectedError as exc:
             log.info("identity_qr_rejected", reason=exc.code, courier_id=courier_id, detail=exc.detail)
             raise
-        log.info("identity_qr_accepted", courier_id=courier_id)
+        log.debug("identity_qr_accepted", courier_id=courier_id)
         return result
 
     def _identify(self, text: str, courier_id: str) -> IdentifyResult:
@@ -115,9 +115,10 @@ class SenderIdentifier:
             payload, signature = qr.decode_payload(plaintext, suite=suite)
         except qr.IdentityQrError as exc:
             raise IdentifyRejectedError(exc.reason, exc.detail) from None
-        device = self.senders.get_device(payload.device_kid.hex())
-        if device is None:
+        found = self.senders.get_device_with_sender(payload.device_kid.hex())
+        if found is None:
             raise IdentifyRejectedError("unknown_device")
+        device, sender = found
         if not self.devices.verify(device.algorithm, device.public_key, payload.signing_message(), signature):
             raise IdentifyRejectedError("bad_signature")
         if device.sender_id != payload.sender_id:
@@ -130,9 +131,6 @@ class SenderIdentifier:
         window_end = (payload.time_step + 1) * qr.STEP_SECONDS + qr.TOLERANCE_SECONDS + REPLAY_MARGIN_S
         if not self.replay.claim(token, datetime.fromtimestamp(window_end, UTC)):
             raise IdentifyRejectedError("replayed")
-        sender = self.senders.get(payload.sender_id)
-        if sender is None:  # pragma: no cover - devices cascade with their sender
-            raise IdentifyRejectedError("unknown_device", "sender gone")
         identity = SenderIdentityData.from_json(
             self.fields.decrypt_text(str(sender.sender_id), IDENTITY_FIELD, sender.identity_ct)
         )

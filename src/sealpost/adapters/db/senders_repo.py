@@ -22,6 +22,15 @@ from sealpost.ports.senders import (
     SenderRecord,
 )
 
+# Statements built once: building and cache-keying a statement per call costs more than running it.
+_DEVICE_BY_KID = sa.select(sender_devices).where(sender_devices.c.kid == sa.bindparam("kid"))
+_SENDER_BY_ID = sa.select(senders).where(senders.c.sender_id == sa.bindparam("sender_id"))
+_DEVICE_WITH_SENDER = (
+    sa.select(sender_devices, *[c for c in senders.c if c.name != "sender_id"])
+    .join(senders, senders.c.sender_id == sender_devices.c.sender_id)
+    .where(sender_devices.c.kid == sa.bindparam("kid"))
+)
+
 
 class SqlSenderRepository:
     """Implements :class:`sealpost.ports.senders.SenderRepository`."""
@@ -37,8 +46,15 @@ class SqlSenderRepository:
 
     def get(self, sender_id: UUID) -> SenderRecord | None:
         with self._engine.connect() as conn:
-            row = conn.execute(sa.select(senders).where(senders.c.sender_id == str(sender_id))).first()
+            row = conn.execute(_SENDER_BY_ID, {"sender_id": str(sender_id)}).first()
         return _sender(row._mapping) if row is not None else None
+
+    def get_device_with_sender(self, kid: str) -> tuple[DeviceRecord, SenderRecord] | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(_DEVICE_WITH_SENDER, {"kid": kid}).first()
+        if row is None:
+            return None
+        return _device(row._mapping), _sender(row._mapping)
 
     def create(self, sender: SenderRecord, indexes: SenderIndexes, device: DeviceRecord) -> None:
         try:
@@ -73,7 +89,7 @@ class SqlSenderRepository:
 
     def get_device(self, kid: str) -> DeviceRecord | None:
         with self._engine.connect() as conn:
-            row = conn.execute(sa.select(sender_devices).where(sender_devices.c.kid == kid)).first()
+            row = conn.execute(_DEVICE_BY_KID, {"kid": kid}).first()
         return _device(row._mapping) if row is not None else None
 
     def list_devices(self, sender_id: UUID) -> list[DeviceRecord]:
@@ -115,20 +131,22 @@ class SqlReplayCache:
         self._postgres = engine.dialect.name == "postgresql"
         self._purge_every = max(1, purge_every)
         self._claims = 0
+        insert: Any
+        if self._postgres:
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        self._claim = (
+            insert(sender_token_replay)
+            .values(token_hash=sa.bindparam("token_hash"), expires_at=sa.bindparam("expires_at"))
+            .on_conflict_do_nothing()
+            .returning(sender_token_replay.c.token_hash)
+        )
 
     def claim(self, token_hash: bytes, expires_at: datetime) -> bool:
-        values = {"token_hash": token_hash, "expires_at": expires_at}
-        if self._postgres:
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            stmt: Any = pg_insert(sender_token_replay).values(**values).on_conflict_do_nothing()
-        else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-            stmt = sqlite_insert(sender_token_replay).values(**values).on_conflict_do_nothing()
-        stmt = stmt.returning(sender_token_replay.c.token_hash)
         with self._engine.begin() as conn:
-            inserted = conn.execute(stmt).first() is not None
+            row = conn.execute(self._claim, {"token_hash": token_hash, "expires_at": expires_at}).first()
+        inserted = row is not None
         self._claims += 1
         if self._claims % self._purge_every == 0:
             self.purge(self._clock.now())

@@ -1,0 +1,323 @@
+"""Benchmark: identity QR verifications (``POST /v1/pickups/identify``) at increasing rates.
+
+A real server runs in its own process (``sealpost serve``, uvicorn, ``--workers``), on a fresh data
+folder (SQLite by default, or ``--database-url``). Senders are enrolled through the service, a
+courier terminal is registered, then several client processes — each with pre-made identity codes
+from its own simulated phones — drive the endpoint open-loop at each target rate (requests are
+scheduled at fixed intervals; latency is measured from the scheduled time, so a saturated server
+shows its queueing delay instead of hiding it). A last closed-loop run finds the maximum rate.
+
+Baseline in the same run: ``GET /healthz`` closed-loop on the same server (the HTTP stack's own
+ceiling), so ``verify_vs_healthz`` says what the verification itself costs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from sealpost.bench.report import percentile, report
+
+CODE_MARGIN = 1.15
+
+
+@dataclass(frozen=True)
+class _Job:
+    port: int
+    token: str
+    devices: list[tuple[bytes, str]]  # (private PEM, sender_id)
+    platform_key: bytes
+    plan: list[float]  # target rates (per client) of each open-loop level; 0 = closed loop
+    duration_s: float
+    connections: int
+    path: str
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _citizen(i: int) -> str:
+    from sealpost.domain.identity import check_character
+
+    birth = date(1960, 1, 1) + timedelta(days=i * 37 % 14000)
+    body = f"110105{birth:%Y%m%d}{i % 1000:03d}"
+    return body + check_character(body)
+
+
+def _prepare(
+    data: Path, database_url: str | None, senders: int
+) -> tuple[str, list[tuple[bytes, str]], bytes]:
+    """Migrate, enroll ``senders`` senders (one phone each), register a courier terminal."""
+    from sealpost.adapters.db.migrate import upgrade
+    from sealpost.bootstrap import build_container
+    from sealpost.client.identity_qr import SenderDevice
+    from sealpost.config import Settings
+    from sealpost.services.enroll import EnrollmentRequest
+
+    settings = Settings(
+        env="test", data_dir=data, database_url=database_url, log_level="warning", _env_file=None
+    )
+    upgrade(settings.effective_database_url)
+    container = build_container(settings, configure_logs=False)
+    devices: list[tuple[bytes, str]] = []
+    try:
+        for i in range(senders):
+            device = SenderDevice.generate()
+            result = container.enrollment.enroll(
+                EnrollmentRequest(
+                    device_public_key=device.public_key(),
+                    number=_citizen(i),
+                    name="测试用户",
+                    phone="13800000000",
+                )
+            )
+            devices.append((device.private_pem(), str(result.sender_id)))
+        _terminal, token = container.terminals.register(
+            company="BENCH",
+            outlet="B-1",
+            courier_id="bench-courier",
+            suite="intl",
+            public_key=os.urandom(32),
+            now=datetime.now(UTC),
+        )
+        platform_key = container.crypto.sealing_public_key()
+    finally:
+        container.close()
+    return token, devices, platform_key
+
+
+# ------------------------------------------------------------------------------------- clients
+
+
+async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes) -> int:
+    writer.write(raw)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    if length:
+        await reader.readexactly(length)
+    return status
+
+
+async def _level(job: _Job, bodies: list[bytes], rate: float) -> tuple[list[float], dict[int, int], float]:
+    """Open loop at ``rate`` per second (closed loop when 0) for ``job.duration_s``."""
+    header = (
+        f"POST {job.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {job.token}\r\n"
+        "Content-Type: application/json\r\nContent-Length: "
+    ).encode()
+    if job.path == "/healthz":
+        header = b""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
+    started = time.perf_counter()
+    deadline = started + job.duration_s
+
+    def raw(body: bytes) -> bytes:
+        if not header:
+            return b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        return header + str(len(body)).encode() + b"\r\n\r\n" + body
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", job.port)
+        try:
+            while True:
+                item = await queue.get()
+                if item is None:
+                    return
+                scheduled, body = item
+                status = await _request(reader, writer, raw(body))
+                latencies.append(time.perf_counter() - scheduled)
+                statuses[status] = statuses.get(status, 0) + 1
+        finally:
+            writer.close()
+
+    workers = [asyncio.create_task(worker()) for _ in range(job.connections)]
+    it = iter(bodies)
+    if rate > 0:
+        i = 0
+        while True:
+            at = started + i / rate
+            if at >= deadline:
+                break
+            delay = at - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            body = next(it, None)
+            if body is None:
+                break
+            queue.put_nowait((at, body))
+            i += 1
+    else:
+        while time.perf_counter() < deadline:
+            while queue.qsize() < job.connections * 2:
+                body = next(it, None)
+                if body is None:
+                    break
+                queue.put_nowait((time.perf_counter(), body))
+            if body is None:
+                break
+            await asyncio.sleep(0.001)
+    for _ in workers:
+        queue.put_nowait(None)
+    await asyncio.gather(*workers)
+    return latencies, statuses, time.perf_counter() - started
+
+
+def _client(job: _Job, out: Any, barrier: Any) -> None:
+    from uuid import UUID
+
+    from sealpost.client.identity_qr import SenderDevice
+
+    phones = [
+        SenderDevice.from_pem(pem, sender_id=UUID(sid), platform_sealing_key=job.platform_key)
+        for pem, sid in job.devices
+    ]
+    levels = []
+    for rate in job.plan:
+        wanted = int((rate or 4000) * job.duration_s * CODE_MARGIN) + 10
+        if job.path == "/healthz":
+            bodies = [b""] * wanted
+        else:
+            bodies = [orjson.dumps({"qr": phones[i % len(phones)].identity_qr()}) for i in range(wanted)]
+        levels.append((rate, bodies))
+    results = []
+    for rate, bodies in levels:
+        barrier.wait()  # every client starts each level together
+        results.append(asyncio.run(_level(job, bodies, rate)))
+    out.put(("done", results))
+
+
+# ------------------------------------------------------------------------------------- driver
+
+
+def _drive(job_for: Any, clients: int, plan: list[float]) -> list[tuple[list[float], dict[int, int], float]]:
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    barrier = ctx.Barrier(clients)
+    procs = [ctx.Process(target=_client, args=(job_for(i), out, barrier)) for i in range(clients)]
+    for p in procs:
+        p.start()
+    done = 0
+    per_client: list[list[tuple[list[float], dict[int, int], float]]] = []
+    while done < clients:
+        _kind, value = out.get(timeout=600)
+        per_client.append(value)
+        done += 1
+    for p in procs:
+        p.join()
+    merged = []
+    for level in range(len(plan)):
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        elapsed = 0.0
+        for result in per_client:
+            lat, st, el = result[level]
+            latencies += lat
+            for k, v in st.items():
+                statuses[k] = statuses.get(k, 0) + v
+            elapsed = max(elapsed, el)
+        merged.append((sorted(latencies), statuses, elapsed))
+    return merged
+
+
+def run(
+    rates: list[int],
+    duration_s: float,
+    clients: int,
+    workers: int,
+    senders: int,
+    connections: int,
+    database_url: str | None,
+) -> None:
+    data = Path(tempfile.mkdtemp(prefix="sealpost-bench-verify-"))
+    token, devices, platform_key = _prepare(data, database_url, senders)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SEALPOST_DATA_DIR": str(data),
+        "SEALPOST_ENV": "test",
+        "SEALPOST_LOG_LEVEL": "warning",
+    }
+    if database_url:
+        env["SEALPOST_DATABASE_URL"] = database_url
+    else:
+        env.pop("SEALPOST_DATABASE_URL", None)
+    server = subprocess.Popen(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "sealpost.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the server did not start")
+
+        def job(path: str, plan: list[float]) -> Any:
+            def make(i: int) -> _Job:
+                mine = devices[i::clients] or devices
+                return _Job(port, token, mine, platform_key, plan, duration_s, connections, path)
+
+            return make
+
+        baseline = _drive(job("/healthz", [0.0]), clients, [0.0])[0]
+        plan = [r / clients for r in rates] + [0.0]
+        levels = _drive(job("/v1/pickups/identify", plan), clients, plan)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    def ok_rate(level: tuple[list[float], dict[int, int], float]) -> float:
+        return level[1].get(200, 0) / level[2] if level[2] else 0.0
+
+    figures: dict[str, Any] = {
+        "server_workers": workers,
+        "client_processes": clients,
+        "senders": senders,
+        "database": "postgresql" if database_url else "sqlite",
+        "healthz_per_s": round(ok_rate(baseline)),
+    }
+    for rate, level in zip(rates, levels, strict=False):
+        lat, statuses, _elapsed = level
+        figures[f"at_{rate}_verifications_per_s"] = round(ok_rate(level))
+        figures[f"at_{rate}_p50_ms"] = round(percentile(lat, 50) * 1000, 2)
+        figures[f"at_{rate}_p99_ms"] = round(percentile(lat, 99) * 1000, 2)
+        errors = sum(v for k, v in statuses.items() if k != 200)
+        if errors:
+            figures[f"at_{rate}_errors"] = errors
+    top = levels[-1]
+    figures["max_verifications_per_s"] = round(ok_rate(top))
+    figures["max_p50_ms"] = round(percentile(top[0], 50) * 1000, 2)
+    figures["max_p99_ms"] = round(percentile(top[0], 99) * 1000, 2)
+    figures["verify_vs_healthz"] = round(ok_rate(top) / max(1.0, ok_rate(baseline)), 3)
+    bad = {k: v for k, v in top[1].items() if k != 200}
+    if bad:
+        figures["max_errors"] = sum(bad.values())
+    figures["target_max_per_s"] = 3000
+    figures["target_p99_ms_at_1000"] = 20
+    report("identity QR verifications (POST /v1/pickups/identify)", figures)
