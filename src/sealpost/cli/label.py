@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 import typer
@@ -12,6 +12,10 @@ import typer
 from sealpost.cli.output import fail, fail_with, print_json
 from sealpost.errors import SealpostError
 from sealpost.i18n import Lang, Text
+
+if TYPE_CHECKING:
+    from sealpost.domain.labels import LabelFormat
+    from sealpost.ports.printing import LabelRenderer
 
 app = typer.Typer(
     help="隐私面单 · privacy waybill labels (PDF, PNG, ZPL, TSPL, ESC/POS)", no_args_is_help=True
@@ -40,6 +44,26 @@ def _write(path: Path, data: bytes) -> None:
         fail(f"无法写入 cannot write {path}: {exc.strerror}", 2)
 
 
+def _renderers(barcodes: str, head_dots: int) -> dict[LabelFormat, LabelRenderer]:
+    """The renderers with the printer options of the command line."""
+    from sealpost.adapters.printing import label_renderers
+    from sealpost.adapters.printing.escpos import EscposRenderer
+    from sealpost.adapters.printing.tspl import TsplRenderer
+    from sealpost.adapters.printing.zpl import ZplRenderer
+
+    if barcodes not in ("native", "graphic"):
+        fail("--barcodes 只能是 native 或 graphic · must be native or graphic", 2)
+    if not 64 <= head_dots <= 2048:
+        fail("--head-dots 超出范围 · out of range (64–2048)", 2)
+    mode: Literal["native", "graphic"] = "graphic" if barcodes == "graphic" else "native"
+    return {
+        **label_renderers(),
+        "zpl": ZplRenderer(barcodes=mode),
+        "tspl": TsplRenderer(barcodes=mode),
+        "escpos": EscposRenderer(head_dots=head_dots),
+    }
+
+
 def _not_json(where_zh: str, where_en: str) -> SealpostError:
     return SealpostError(
         "receipt_not_json",
@@ -56,10 +80,13 @@ def render(
     style: str = typer.Option("standard", "--style", help="standard (*) | smile (^_^)"),
     dpi: int = typer.Option(203, "--dpi", help="203 | 300 (PNG, ZPL, TSPL, ESC/POS)"),
     two_part: bool = typer.Option(False, "--two-part", help="carrier part + customer stub"),
+    barcodes: str = typer.Option("native", "--barcodes", help="ZPL/TSPL: native printer barcodes | graphic"),
+    head_dots: int = typer.Option(
+        576, "--head-dots", help="ESC/POS print head width: 576 (80 mm) | 384 (58 mm)"
+    ),
     output: Path = typer.Option(..., "--output", "-o", help="file to write"),
 ) -> None:
     """Print one label from a receipt · 由回执打印一张面单."""
-    from sealpost.adapters.printing import label_renderers
     from sealpost.ports.clock import SystemClock
     from sealpost.services.render_label import label_spec, parse_format, render_label
 
@@ -73,7 +100,7 @@ def render(
     try:
         spec = label_spec(size, two_part=two_part, style=style, dpi=dpi)
         result = render_label(
-            parsed, parse_format(fmt), spec, renderers=label_renderers(), clock=SystemClock()
+            parsed, parse_format(fmt), spec, renderers=_renderers(barcodes, head_dots), clock=SystemClock()
         )
     except SealpostError as exc:
         fail_with(exc, lang)
@@ -97,6 +124,10 @@ def batch(
     style: str = typer.Option("standard", "--style", help="standard (*) | smile (^_^)"),
     dpi: int = typer.Option(203, "--dpi", help="203 | 300 (PNG, ZPL, TSPL, ESC/POS)"),
     two_part: bool = typer.Option(False, "--two-part", help="carrier part + customer stub"),
+    barcodes: str = typer.Option("native", "--barcodes", help="ZPL/TSPL: native printer barcodes | graphic"),
+    head_dots: int = typer.Option(
+        576, "--head-dots", help="ESC/POS print head width: 576 (80 mm) | 384 (58 mm)"
+    ),
     skip_invalid: bool = typer.Option(
         False, "--skip-invalid", help="leave bad receipts out instead of stopping"
     ),
@@ -106,7 +137,6 @@ def batch(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from sealpost.adapters.printing import label_renderers
     from sealpost.ports.clock import SystemClock
     from sealpost.services.render_label import label_spec, parse_format, render_batch
 
@@ -146,7 +176,7 @@ def batch(
                 items(),
                 chosen,
                 spec,
-                renderers=label_renderers(),
+                renderers=_renderers(barcodes, head_dots),
                 clock=SystemClock(),
                 skip_invalid=skip_invalid,
                 on_progress=on_progress,

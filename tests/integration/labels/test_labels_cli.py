@@ -95,3 +95,27 @@ def test_batch_png_is_a_zip_of_labels(tmp_path: Path, samples: list[SampleReceip
         assert [n.split("-", 1)[1] for n in archive.namelist()] == [
             f"{s.receipt['waybill_no']}.png" for s in samples[:2]
         ]
+
+
+def test_printer_options_choose_graphic_barcodes_and_a_58mm_head(
+    tmp_path: Path, samples: list[SampleReceipt]
+) -> None:
+    from labels_decoders import escpos_to_images, zpl_to_images
+
+    src = _write_receipt(tmp_path, samples[0].receipt)
+    zpl = tmp_path / "x.zpl"
+    result = runner.invoke(
+        app, ["label", "render", str(src), "-f", "zpl", "--barcodes", "graphic", "-o", str(zpl)]
+    )
+    assert result.exit_code == 0, result.output
+    (label,) = zpl_to_images(zpl.read_bytes())
+    assert label.native_barcodes == 0
+    esc = tmp_path / "x.bin"
+    result = runner.invoke(
+        app, ["label", "render", str(src), "-f", "escpos", "--head-dots", "384", "-o", str(esc)]
+    )
+    assert result.exit_code == 0, result.output
+    (img,) = escpos_to_images(esc.read_bytes())
+    assert img.size[0] <= 384
+    bad = runner.invoke(app, ["label", "render", str(src), "--barcodes", "vector", "-o", str(zpl)])
+    assert bad.exit_code == 2
