@@ -14,8 +14,11 @@ from sealpost.errors import SealpostError
 from sealpost.i18n import Lang, Text
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from sealpost.domain.labels import LabelFormat
     from sealpost.ports.printing import LabelRenderer
+    from sealpost.ports.receipts import ReceiptVerifier
 
 app = typer.Typer(
     help="隐私面单 · privacy waybill labels (PDF, PNG, ZPL, TSPL, ESC/POS)", no_args_is_help=True
@@ -64,6 +67,27 @@ def _renderers(barcodes: str, head_dots: int) -> dict[LabelFormat, LabelRenderer
     }
 
 
+def _verifier(keys: Path | None) -> ReceiptVerifier | None:
+    """A signature check against the platform's published signing keys, when given."""
+    if keys is None:
+        return None
+    import base64
+    import binascii
+
+    from sealpost.client.receipts import verify_receipt
+
+    try:
+        doc = orjson.loads(keys.read_bytes())
+        public = {str(kid): base64.b64decode(key, validate=True) for kid, key in doc["signing_keys"].items()}
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError, binascii.Error):
+        fail(f"无法读取平台公钥 cannot read platform keys from {keys} (GET /v1/keys/platform)", 2)
+
+    def verify(receipt: Mapping[str, Any]) -> None:
+        verify_receipt(receipt, public)
+
+    return verify
+
+
 def _not_json(where_zh: str, where_en: str) -> SealpostError:
     return SealpostError(
         "receipt_not_json",
@@ -84,6 +108,11 @@ def render(
     head_dots: int = typer.Option(
         576, "--head-dots", help="ESC/POS print head width: 576 (80 mm) | 384 (58 mm)"
     ),
+    keys: Path | None = typer.Option(
+        None,
+        "--keys",
+        help="platform keys JSON (GET /v1/keys/platform): verify each receipt's signature first",
+    ),
     output: Path = typer.Option(..., "--output", "-o", help="file to write"),
 ) -> None:
     """Print one label from a receipt · 由回执打印一张面单."""
@@ -100,7 +129,12 @@ def render(
     try:
         spec = label_spec(size, two_part=two_part, style=style, dpi=dpi)
         result = render_label(
-            parsed, parse_format(fmt), spec, renderers=_renderers(barcodes, head_dots), clock=SystemClock()
+            parsed,
+            parse_format(fmt),
+            spec,
+            renderers=_renderers(barcodes, head_dots),
+            clock=SystemClock(),
+            verify=_verifier(keys),
         )
     except SealpostError as exc:
         fail_with(exc, lang)
@@ -127,6 +161,11 @@ def batch(
     barcodes: str = typer.Option("native", "--barcodes", help="ZPL/TSPL: native printer barcodes | graphic"),
     head_dots: int = typer.Option(
         576, "--head-dots", help="ESC/POS print head width: 576 (80 mm) | 384 (58 mm)"
+    ),
+    keys: Path | None = typer.Option(
+        None,
+        "--keys",
+        help="platform keys JSON (GET /v1/keys/platform): verify each receipt's signature first",
     ),
     skip_invalid: bool = typer.Option(
         False, "--skip-invalid", help="leave bad receipts out instead of stopping"
@@ -177,6 +216,7 @@ def batch(
                 chosen,
                 spec,
                 renderers=_renderers(barcodes, head_dots),
+                verify=_verifier(keys),
                 clock=SystemClock(),
                 skip_invalid=skip_invalid,
                 on_progress=on_progress,

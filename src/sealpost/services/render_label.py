@@ -29,7 +29,7 @@ from sealpost.errors import NotFound, SealpostError
 from sealpost.i18n import Text
 from sealpost.ports.clock import Clock
 from sealpost.ports.printing import LabelRenderer
-from sealpost.ports.receipts import ReceiptStore
+from sealpost.ports.receipts import ReceiptStore, ReceiptVerifier
 
 __all__ = [
     "BatchProblem",
@@ -117,9 +117,16 @@ def render_label(
     *,
     renderers: Mapping[LabelFormat, LabelRenderer],
     clock: Clock,
+    verify: ReceiptVerifier | None = None,
 ) -> RenderedLabels:
-    """One label for one receipt. Raises :class:`ReceiptInvalidError` for a bad or unmasked receipt."""
+    """One label for one receipt. Raises :class:`ReceiptInvalidError` for a bad or unmasked receipt.
+
+    With ``verify``, the receipt's signature is checked first (receipts that come from outside the
+    platform's own store, e.g. a file handed to the command line).
+    """
     renderer = _renderer(renderers, fmt)
+    if verify is not None:
+        verify(receipt)
     content = LabelContent.from_receipt(receipt, printed_at=clock.now(), style=spec.style)
     return RenderedLabels(renderer.render([content], spec), renderer.media_type, renderer.extension, 1)
 
@@ -160,6 +167,7 @@ def render_batch(
     clock: Clock,
     skip_invalid: bool = False,
     on_progress: Callable[[str, int], None] | None = None,
+    verify: ReceiptVerifier | None = None,
 ) -> RenderedLabels:
     """Many labels in one document or print job, all with the same print time.
 
@@ -167,6 +175,7 @@ def render_batch(
     ``skip_invalid`` the first bad receipt stops the batch (the error says which, 0-based
     ``index`` in ``extra``); with it, bad receipts are left out and listed in ``problems``.
     ``on_progress(stage, n)`` reports ``("checked", n)`` per receipt and ``("drawn", n)`` per label.
+    With ``verify``, every receipt's signature is checked before it is printed.
     """
     renderer = _renderer(renderers, fmt)
     printed_at = clock.now()
@@ -176,6 +185,8 @@ def render_batch(
         try:
             if isinstance(item, SealpostError):
                 raise item
+            if verify is not None:
+                verify(item)
             contents.append(LabelContent.from_receipt(item, printed_at=printed_at, style=spec.style))
         except SealpostError as exc:
             if not skip_invalid:

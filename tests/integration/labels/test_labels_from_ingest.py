@@ -91,3 +91,36 @@ def test_no_clear_value_the_terminal_sealed_reaches_a_label(receipts: list[dict[
             )
             for clear in CLEAR_VALUES:
                 assert str(clear) not in text
+
+
+def test_the_cli_verifies_receipt_signatures_with_the_platform_keys(
+    container: Container, receipts: list[dict[str, object]], tmp_path: Path
+) -> None:
+    import base64
+    import json
+
+    from typer.testing import CliRunner
+
+    from sealpost.cli.main import app
+
+    keys = tmp_path / "keys.json"
+    signing = {kid: base64.b64encode(k).decode() for kid, k in container.crypto.public_signing_keys().items()}
+    keys.write_text(json.dumps({"signing_keys": signing}), encoding="utf-8")
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(receipts[0], ensure_ascii=False), encoding="utf-8")
+    forged = json.loads(json.dumps(receipts[0]))
+    forged["marks"]["inspected"] = not forged["marks"]["inspected"]  # any change breaks the proof
+    bad = tmp_path / "forged.json"
+    bad.write_text(json.dumps(forged, ensure_ascii=False), encoding="utf-8")
+    runner = CliRunner()
+
+    ok = runner.invoke(
+        app, ["label", "render", str(good), "--keys", str(keys), "-o", str(tmp_path / "a.pdf")]
+    )
+    assert ok.exit_code == 0, ok.output
+    refused = runner.invoke(
+        app, ["label", "render", str(bad), "--keys", str(keys), "-o", str(tmp_path / "b.pdf")]
+    )
+    assert refused.exit_code == 1
+    assert "receipt_invalid" in refused.stderr
+    assert not (tmp_path / "b.pdf").exists()
