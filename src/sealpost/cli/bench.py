@@ -87,3 +87,27 @@ def bench_verify(
 
     levels = [int(r) for r in rates.split(",") if r.strip()]
     run(levels, duration, clients, workers, senders, connections, database_url or None)
+
+
+@app.command("ingest")
+def bench_ingest(
+    records: int = typer.Option(100_000, "--records", min=1000, help="records to send"),
+    db: str = typer.Option("sqlite", "--db", help="sqlite or postgres"),
+    batch: int = typer.Option(1000, "--batch", min=1, max=1000, help="records per request"),
+    workers: int = typer.Option(2, "--workers", min=1, max=16, help="API server worker processes"),
+    clients: int = typer.Option(2, "--clients", min=1, max=32, help="load-generator processes (terminals)"),
+    inflight: int = typer.Option(2, "--inflight", min=1, max=16, help="requests in flight per load process"),
+    rate: float = typer.Option(
+        0.0, "--rate", min=0.0, help="target records/s in total (0: as fast as it goes)"
+    ),
+    qr_share: float = typer.Option(
+        0.3, "--qr-share", min=0.0, max=1.0, help="share of QR-identified senders"
+    ),
+    keep: bool = typer.Option(False, "--keep", help="keep the data folder and database afterwards"),
+) -> None:
+    """End-to-end ingest through the HTTP API (separate server and load processes) vs a raw bulk insert."""
+    from sealpost.bench.ingest import run
+
+    if db not in ("sqlite", "postgres"):
+        raise typer.BadParameter("--db must be sqlite or postgres")
+    run(records, db, batch, workers, clients, inflight, rate, qr_share, keep)

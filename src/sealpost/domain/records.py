@@ -208,8 +208,8 @@ def parse_time(value: object) -> datetime:
 
 def format_time(value: datetime) -> str:
     """Milliseconds, UTC, ``Z`` suffix: the form receipts carry."""
-    v = value.astimezone(UTC)
-    return v.strftime("%Y-%m-%dT%H:%M:%S.") + f"{v.microsecond // 1000:03d}Z"
+    v = value if value.tzinfo is UTC else value.astimezone(UTC)
+    return v.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 # ----------------------------------------------------------------------------------- model
@@ -531,18 +531,21 @@ def build_receipt(
     *,
     masked_sender: Mapping[str, str],
     masked_recipient: Mapping[str, str],
-    received_at: datetime,
+    received_at: datetime | str,
     label_ref: str,
     real_name: bool,
 ) -> dict[str, Any]:
-    """The receipt body (everything but ``proof`` and ``signature``), masked views only."""
+    """The receipt body (everything but ``proof`` and ``signature``), masked views only.
+
+    ``received_at`` may be given already formatted (:func:`format_time`), once for a whole batch.
+    """
     return {
         "version": RECEIPT_VERSION,
         "record_id": meta.record_id,
         "waybill_no": meta.waybill_no,
         "company": meta.company,
         "collected_at": format_time(meta.collected_at),
-        "received_at": format_time(received_at),
+        "received_at": received_at if isinstance(received_at, str) else format_time(received_at),
         "masked": {
             "sender": dict(masked_sender),
             "recipient": {**masked_recipient, "county_code": meta.destination_county},
@@ -618,16 +621,33 @@ def unb64(text: str) -> bytes:
 
 
 def attach_proof(
-    receipt: dict[str, Any], proof: InclusionProof, root: bytes, kid: str, alg: str, signature: bytes
+    receipt: dict[str, Any],
+    proof: InclusionProof,
+    root: bytes,
+    kid: str,
+    alg: str,
+    signature: bytes,
+    encoded: dict[bytes, str] | None = None,
 ) -> dict[str, Any]:
-    """Add ``proof`` and ``signature`` to a receipt body (in place; returns it)."""
+    """Add ``proof`` and ``signature`` to a receipt body (in place; returns it).
+
+    ``encoded`` memoises base64 forms across the receipts of one batch (they share most nodes).
+    """
+    memo = {} if encoded is None else encoded
+
+    def enc(data: bytes) -> str:
+        text = memo.get(data)
+        if text is None:
+            text = memo[data] = b64(data)
+        return text
+
     receipt["proof"] = {
-        "batch_root": b64(root),
-        "path": [b64(p) for p in proof.path],
+        "batch_root": enc(root),
+        "path": [enc(p) for p in proof.path],
         "index": proof.index,
         "tree_size": proof.tree_size,
     }
-    receipt["signature"] = {"kid": kid, "alg": alg, "sig": b64(signature)}
+    receipt["signature"] = {"kid": kid, "alg": alg, "sig": enc(signature)}
     return receipt
 
 

@@ -43,7 +43,6 @@ from typing import Any, Final, Literal
 import orjson
 
 from sealpost.domain import events as ev
-from sealpost.domain.masking import mask_address, mask_name, mask_phone
 from sealpost.domain.merkle import MerkleTree
 from sealpost.domain.records import (
     REASONS,
@@ -55,6 +54,7 @@ from sealpost.domain.records import (
     attach_proof,
     batch_signing_message,
     build_receipt,
+    format_time,
     parse_meta,
     parse_personal,
     receipt_leaf_bytes,
@@ -71,6 +71,7 @@ from sealpost.ports.crypto import BlindIndex, CryptoError, FieldEncryptor, Signe
 from sealpost.ports.identity_refs import IdentityRefs, VerifiedSender
 from sealpost.ports.records import RecordStore, Redemption, SignedBatch, StoreConflict
 from sealpost.ports.terminals import Terminal, TerminalRegistry
+from sealpost.services.masked_views import masked_party, masked_sender
 
 log = get_logger(__name__)
 
@@ -524,6 +525,7 @@ class Ingestor:
         bi = self._blind.index
         deadline = self._deadline_ms
         received_ms = now.timestamp() * 1000
+        received_text = format_time(now)
         sha = hashlib.new
         alg = self._hash_alg
         rows: list[dict[str, Any]] = []
@@ -543,17 +545,9 @@ class Ingestor:
             s, r = personal.sender, personal.recipient
             body = build_receipt(
                 meta,
-                masked_sender={
-                    "name": mask_name(sender_name),
-                    "phone": mask_phone(s.phone),
-                    "address": mask_address(s.address),
-                },
-                masked_recipient={
-                    "name": mask_name(r.name),
-                    "phone": mask_phone(r.phone),
-                    "address": mask_address(r.address),
-                },
-                received_at=now,
+                masked_sender=masked_sender(sender_name, s.phone, s.address),
+                masked_recipient=masked_party(r.name, r.phone, r.address),
+                received_at=received_text,
                 label_ref=new_label_ref(),
                 real_name=True,
             )
@@ -644,9 +638,10 @@ class Ingestor:
             leaf_hashes=b"".join(leaves),
         )
         self._store.save_batch(batch, rows, redemptions=redemptions, events=late_events, now=now)
+        encoded: dict[bytes, str] = {}
         receipts = {
             body["record_id"]: attach_proof(
-                body, tree.proof(k), tree.root, signature.kid, self._alg, signature.value
+                body, tree.proof(k), tree.root, signature.kid, self._alg, signature.value, encoded
             )
             for k, body in enumerate(bodies)
         }

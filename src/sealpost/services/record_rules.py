@@ -18,7 +18,7 @@ from typing import Any, Final
 from sealpost.domain.identity.phone import carrier_of, check_phone
 from sealpost.domain.identity.regions import division_level, divisions
 from sealpost.domain.records import RecordRules
-from sealpost.domain.waybill_numbers import S10_FORMAT, NumberFormat, normalize_number, validate_number
+from sealpost.domain.waybill_numbers import S10_FORMAT, NumberFormat, validate_number
 
 #: The last revision of the base GB/T 2260 data set; codes still in use carry it as ``last_seen``.
 BASE_REVISION: Final = 201904
@@ -63,8 +63,10 @@ class WaybillRules:
         self._formats = dict(DEFAULT_COMPANY_FORMATS if formats is None else formats)
 
     def __call__(self, company: str, number: str) -> bool:
-        if normalize_number(number) != number:
-            return False  # the terminal sends the normal form; the label prints exactly this
+        # The terminal sends the normal form (the label prints exactly this): capital ASCII
+        # letters and digits, which ``normalize_number`` leaves unchanged; anything else is refused.
+        if not (number.isascii() and number.isalnum() and number == number.upper()):
+            return False
         return validate_number(self._formats.get(company, GENERIC_FORMAT), number).ok
 
 

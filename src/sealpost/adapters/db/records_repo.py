@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -50,6 +50,8 @@ class SqlRecordStore:
         self._lock = threading.Lock()
         cols = ", ".join(RECORD_COLUMNS)
         self._copy_sql = f"COPY records ({cols}) FROM STDIN"
+        marks = ", ".join("?" for _ in RECORD_COLUMNS)
+        self._sqlite_insert = f"INSERT INTO records ({cols}) VALUES ({marks})"  # noqa: S608 - fixed names
 
     # ------------------------------------------------------------------ reads
     def find_receipts(self, record_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -173,7 +175,7 @@ class SqlRecordStore:
                     if self._pg:
                         self._copy(conn, rows)
                     else:
-                        conn.execute(records.insert(), list(rows))
+                        conn.exec_driver_sql(self._sqlite_insert, [_sqlite_row(row) for row in rows])
                 if redemptions:
                     self._redeem(conn, redemptions, now)
                 if events:
@@ -208,6 +210,38 @@ class SqlRecordStore:
             got.update((ref, str(rid) if rid is not None else None) for ref, rid in conn.execute(query))
         if got != wanted:  # a concurrent batch used one of them first
             raise StoreConflict("identity reference already redeemed")
+
+
+# SQLite storage forms of the typed columns, exactly as SQLAlchemy writes them (``Uuid`` without
+# native support: 32 hex digits; ``UtcDateTime``: naive UTC ``YYYY-MM-DD HH:MM:SS.ffffff``;
+# ``Boolean``: 0/1). Writing them directly skips SQLAlchemy's per-value processing on the hot path.
+_UUID_COLUMNS = frozenset({"record_id", "batch_id"})
+_TIME_COLUMNS = frozenset({"collected_at", "received_at"})
+_BOOL_COLUMNS = frozenset({"inspected", "late"})
+
+
+def _sqlite_time(value: datetime) -> str:
+    v = value if value.tzinfo is UTC else value.astimezone(UTC)
+    return v.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+_SQLITE_CONVERT: tuple[Any, ...] = tuple(
+    (lambda v: v.replace("-", ""))
+    if name in _UUID_COLUMNS
+    else _sqlite_time
+    if name in _TIME_COLUMNS
+    else (lambda v: int(v))
+    if name in _BOOL_COLUMNS
+    else None
+    for name in RECORD_COLUMNS
+)
+
+
+def _sqlite_row(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(
+        row[name] if convert is None or row[name] is None else convert(row[name])
+        for name, convert in zip(RECORD_COLUMNS, _SQLITE_CONVERT, strict=True)
+    )
 
 
 def _event_row(event: RegulatorEvent) -> dict[str, Any]:

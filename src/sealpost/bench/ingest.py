@@ -1,0 +1,592 @@
+"""Benchmark: end-to-end ingest through the HTTP API, against a raw bulk insert of the same rows.
+
+``sealpost bench ingest --records N [--db sqlite|postgres] [--batch 1000] [--workers K] [--clients C]``
+
+1. A fresh database (a SQLite file, or a new PostgreSQL database) is migrated; terminals, an
+   agreement customer and one-time identity references (for the share of QR senders) are made.
+2. The API runs as its own process (``sealpost serve``: uvicorn, ``K`` workers).
+3. ``C`` load-generator processes (the terminals) build realistic records — Faker zh_CN names and
+   addresses, mainland mobiles, real GB/T 2260 county codes, S10 waybill numbers — and seal them in
+   terminal sessions **before** the timed phase (sealing is the terminals' work, not the
+   platform's; on this machine they would share its two cores). Then, all at once, each posts its
+   batches (``POST /v1/records``, terminal token + batch signature), ``--inflight`` at a time,
+   optionally paced to ``--rate`` records/s, and checks every receipt's Merkle proof (and each
+   batch's platform signature once).
+4. Figures: records/s end to end (first request → last verified receipt), receipt latency as the
+   terminal sees it (request sent → verified receipt) p50/p99/max, refused records, stored count;
+   then the **baseline**: the very rows the run stored, bulk-inserted into an identical table on
+   the same database (COPY in 1,000-row batches on PostgreSQL, ``executemany`` on SQLite, one
+   transaction per batch), and the ratio between the two.
+
+Records are sealed ahead of time, so their ``collected_at`` is older than their send time: the
+server runs with a long receipt deadline (``SEALPOST_RECEIPT_DEADLINE_S``) so this artefact of the
+benchmark does not flag them late. Last line: one JSON object.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import itertools
+import multiprocessing as mp
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from sealpost.bench.report import percentile, report
+
+ITEMS: tuple[tuple[str, str], ...] = (
+    ("连衣裙", "服装鞋帽"),
+    ("运动鞋", "服装鞋帽"),
+    ("羊毛衫", "服装鞋帽"),
+    ("手机壳", "数码电子"),
+    ("蓝牙耳机", "数码电子"),
+    ("数据线", "数码电子"),
+    ("书籍", "图书音像"),
+    ("文件", "文件资料"),
+    ("合同", "文件资料"),
+    ("茶叶", "食品"),
+    ("火锅底料", "食品"),
+    ("坚果礼盒", "食品"),
+    ("洗发水", "日用品"),
+    ("毛巾", "日用品"),
+    ("收纳盒", "家居用品"),
+    ("手枪钻", "五金工具"),
+    ("积木玩具", "玩具"),
+    ("面霜", "化妆品"),
+    ("汽车脚垫", "汽车配件"),
+    ("笔记本", "办公用品"),
+)
+
+PG_ADMIN_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+# ----------------------------------------------------------------------------------- set-up
+
+
+@dataclass
+class TerminalCreds:
+    terminal_id: str
+    token: str
+    private_key: bytes
+    company: str
+    outlet: str
+    courier_id: str
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _people(n: int, seed: int) -> list[tuple[str, str, str]]:
+    """(name, mobile, address) triples from Faker zh_CN, phones checked against the real ranges."""
+    from faker import Faker
+
+    from sealpost.services.record_rules import phone_ok
+
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    out: list[tuple[str, str, str]] = []
+    while len(out) < n:
+        phone = fake.phone_number()
+        if not phone_ok(phone):
+            continue
+        building = f"{fake.random_int(1, 30)}号楼{fake.random_int(1, 6)}单元{fake.random_int(101, 2806)}室"
+        out.append((fake.name(), phone, fake.address().rsplit(" ", 1)[0] + building))
+    return out
+
+
+def _setup_database(db: str, work: Path) -> tuple[str | None, str | None]:
+    """(database URL for the server or None for the default SQLite file, PostgreSQL db name)."""
+    if db == "sqlite":
+        return None, None
+    import psycopg
+
+    admin = os.environ.get("SEALPOST_BENCH_PG_ADMIN", PG_ADMIN_DEFAULT)
+    name = f"sealpost_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    host = admin.rsplit("/", 1)[0].split("://", 1)[1]
+    return f"postgresql+psycopg://{host}/{name}", name
+
+
+def _drop_database(name: str) -> None:
+    import psycopg
+
+    admin = os.environ.get("SEALPOST_BENCH_PG_ADMIN", PG_ADMIN_DEFAULT)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _issue_refs(container: Any, courier_id: str, count: int) -> list[str]:
+    """Identity references as the identity-QR verifier leaves them, written in bulk."""
+    import sqlalchemy as sa
+
+    from sealpost.adapters.db.identity_refs_repo import IDENTITY_FIELD, new_ref
+    from sealpost.adapters.db.tables.records import identity_refs
+    from sealpost.domain.identity import check_character
+    from sealpost.domain.masking import mask_id_number, mask_name
+    from sealpost.ports.identity_refs import REF_TTL
+
+    now = container.clock.now()
+    fields = container.crypto.fields
+    refs: list[str] = []
+    rows: list[dict[str, Any]] = []
+    rng = random.Random(11)
+    for i in range(count):
+        body = (
+            f"110105{rng.randint(1950, 2004)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{i % 1000:03d}"
+        )
+        number = body + check_character(body)
+        name = rng.choice("赵钱孙李周吴郑王") + rng.choice(["伟", "芳", "娜", "秀英", "敏", "静", "强", "磊"])
+        ref = new_ref()
+        blob = orjson.dumps(
+            {"name": name, "document_type": "resident_id", "document_number": number, "sender_id": ""}
+        )
+        rows.append(
+            {
+                "ref": ref,
+                "courier_id": courier_id,
+                "source": "qr",
+                "sender_id": str(uuid.uuid4()),
+                "document_type": "resident_id",
+                "masked": {"name": mask_name(name), "document_number": mask_id_number(number)},
+                "adult": True,
+                "identity_enc": fields.encrypt(ref, IDENTITY_FIELD, blob),
+                "issued_at": now,
+                "expires_at": now + REF_TTL * 6,  # the run may outlast 10 minutes on slow machines
+            }
+        )
+        refs.append(ref)
+    with container.engine.begin() as conn:
+        for start in range(0, len(rows), 1000):
+            conn.execute(sa.insert(identity_refs), rows[start : start + 1000])
+    return refs
+
+
+# ----------------------------------------------------------------------------------- load generator
+
+
+@dataclass
+class LoadPlan:
+    base_url: str
+    creds: TerminalCreds
+    records: int
+    batch: int
+    inflight: int
+    rate: float
+    refs: list[str]
+    customer_id: str
+    seed: int
+    waybill_start: int
+
+
+def _generate(plan: LoadPlan, platform_public: bytes, suite: str) -> list[tuple[bytes, str, int]]:
+    """Sealed batches ready to post: (body, batch signature, record count)."""
+    from sealpost.adapters.crypto import get_suite
+    from sealpost.client.sealing import SealingSession, uuid7
+    from sealpost.domain.records import Party, PersonalFields, format_time, terminal_batch_message
+    from sealpost.domain.waybill_numbers import s10_number
+    from sealpost.services.record_rules import current_counties
+
+    rng = random.Random(plan.seed)
+    counties = sorted(current_counties())
+    people = _people(2000, plan.seed)
+    shop = people[0]
+    crypto = get_suite(suite)
+    c = plan.creds
+    session = SealingSession(
+        terminal_id=c.terminal_id,
+        signing_private=c.private_key,
+        platform_public=platform_public,
+        suite=suite,
+        max_records=10**7,
+        max_age_s=10**6,
+    )
+    refs = iter(plan.refs)
+    serial = itertools.count(plan.waybill_start)
+    batches: list[tuple[bytes, str, int]] = []
+    remaining = plan.records
+    while remaining > 0:
+        n = min(plan.batch, remaining)
+        remaining -= n
+        wire = []
+        collected = format_time(datetime.now(UTC))
+        for _ in range(n):
+            item, category = rng.choice(ITEMS)
+            ref = next(refs, None)
+            recipient = rng.choice(people)
+            meta: dict[str, Any] = {
+                "record_id": uuid7(),
+                "terminal_id": c.terminal_id,
+                "company": c.company,
+                "outlet": c.outlet,
+                "courier_id": c.courier_id,
+                "waybill_no": s10_number("EA", next(serial), "CN"),
+                "origin_county": rng.choice(counties),
+                "destination_county": rng.choice(counties),
+                "item_name": item,
+                "item_category": category,
+                "quantity": rng.randint(1, 3),
+                "weight_g": rng.randint(50, 20000),
+                "declared_value_fen": rng.randint(0, 100000),
+                "inspected": True,
+                "collected_at": collected,
+            }
+            if ref is not None:
+                meta.update(sender_kind="qr", identity_ref=ref)
+                sender = rng.choice(people)
+            else:
+                meta.update(sender_kind="agreement", agreement_customer_id=plan.customer_id)
+                sender = shop
+            personal = PersonalFields(
+                sender=Party("" if ref is not None else "示例旗舰店", sender[1], sender[2]),
+                recipient=Party(recipient[0], recipient[1], recipient[2]),
+            )
+            wire.append(session.seal(meta, personal))
+        body = orjson.dumps({"version": 1, "sessions": {session.label: session.claim}, "records": wire})
+        signature = base64.b64encode(crypto.sign(c.private_key, terminal_batch_message(body))).decode()
+        batches.append((body, signature, n))
+    session.close()
+    return batches
+
+
+def _load_worker(plan: LoadPlan, start: Any, ready: Any, results: Any) -> None:
+    """One terminal process: generate, wait for the start signal, post, verify, report."""
+    from sealpost.adapters.crypto import get_suite
+    from sealpost.client.receipts import ALGORITHMS, receipt_leaf_hash
+    from sealpost.domain.merkle import verify_inclusion
+    from sealpost.domain.records import batch_signing_message, proof_from_receipt, unb64
+
+    with httpx.Client(base_url=plan.base_url, timeout=120.0) as http:
+        keys = http.get("/v1/keys/platform").json()
+    suite = keys["suite"]
+    signing_keys = {kid: base64.b64decode(k) for kid, k in keys["signing_keys"].items()}
+    batches = _generate(plan, base64.b64decode(keys["sealing_key"]["public"]), suite)
+    ready.put(len(batches))
+    start.wait()
+    queue = list(reversed(batches))
+    lock = threading.Lock()
+    latencies: list[tuple[float, int]] = []
+    stats = {"receipts": 0, "rejected": 0, "errors": 0, "bad_receipts": 0}
+    verified_roots: set[bytes] = set()
+    began = time.perf_counter()
+    interval = (plan.batch / plan.rate) if plan.rate > 0 else 0.0
+
+    def sender(k: int) -> None:
+        with httpx.Client(base_url=plan.base_url, timeout=120.0) as client:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    body, signature, n = queue.pop()
+                    sent_index = len(batches) - len(queue) - 1
+                if interval:
+                    due = began + sent_index * interval
+                    delay = due - time.perf_counter()
+                    if delay > 0:
+                        time.sleep(delay)
+                t0 = time.perf_counter()
+                for _attempt in range(5):
+                    try:
+                        response = client.post(
+                            "/v1/records",
+                            content=body,
+                            headers={
+                                "authorization": f"Bearer {plan.creds.token}",
+                                "content-type": "application/json",
+                                "x-sealpost-signature": signature,
+                            },
+                        )
+                        if response.status_code < 500:
+                            break
+                    except httpx.TransportError:
+                        time.sleep(0.2)
+                else:
+                    with lock:
+                        stats["errors"] += n
+                    continue
+                answer = orjson.loads(response.content)
+                receipts = answer.get("receipts", []) if response.status_code == 200 else []
+                bad = 0
+                for receipt in receipts:
+                    alg = ALGORITHMS[receipt["signature"]["alg"]]
+                    proof, root = proof_from_receipt(receipt)
+                    if not verify_inclusion(receipt_leaf_hash(receipt, alg[1]), proof, root, alg[1]):
+                        bad += 1
+                        continue
+                    if root not in verified_roots:
+                        sig = receipt["signature"]
+                        get_suite(alg[0]).verify(
+                            signing_keys[sig["kid"]],
+                            batch_signing_message(root, proof.tree_size),
+                            unb64(sig["sig"]),
+                        )
+                        verified_roots.add(root)
+                latency = time.perf_counter() - t0
+                with lock:
+                    latencies.append((latency, len(receipts)))
+                    stats["receipts"] += len(receipts)
+                    stats["rejected"] += len(answer.get("rejected", []))
+                    stats["bad_receipts"] += bad
+
+    threads = [threading.Thread(target=sender, args=(k,)) for k in range(plan.inflight)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    finished = time.perf_counter()
+    results.put(
+        {"began": time.time() - (finished - began), "ended": time.time(), "latencies": latencies, **stats}
+    )
+
+
+# ----------------------------------------------------------------------------------- baseline
+
+
+def _raw_insert(engine: Any, batch: int) -> tuple[int, float]:
+    """Bulk-insert the stored rows again into an identical table: (rows, seconds)."""
+    import sqlalchemy as sa
+
+    from sealpost.adapters.db.records_repo import RECORD_COLUMNS, _sqlite_row
+    from sealpost.adapters.db.tables.records import records
+
+    pg = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        if pg:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS records_raw")
+            conn.exec_driver_sql("CREATE TABLE records_raw (LIKE records INCLUDING ALL)")
+        else:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS records_raw")
+            schema = conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE tbl_name = 'records' AND sql IS NOT NULL"
+                " ORDER BY type DESC"
+            ).all()
+            for (sql,) in schema:  # the same table, constraints and indexes, under new names
+                conn.exec_driver_sql(sql.replace("records", "records_raw"))
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(sa.select(records))]
+    for row in rows:
+        row["record_id"] = str(row["record_id"])
+        row["batch_id"] = str(row["batch_id"])
+    cols = ", ".join(RECORD_COLUMNS)
+    started = time.perf_counter()
+    if pg:
+        import psycopg
+
+        for start in range(0, len(rows), batch):
+            with engine.begin() as conn:
+                driver = conn.connection.driver_connection
+                assert isinstance(driver, psycopg.Connection)
+                with driver.cursor() as cur, cur.copy(f"COPY records_raw ({cols}) FROM STDIN") as copy:
+                    for row in rows[start : start + batch]:
+                        copy.write_row([row[c] for c in RECORD_COLUMNS])
+    else:
+        marks = ", ".join("?" for _ in RECORD_COLUMNS)
+        sql = f"INSERT INTO records_raw ({cols}) VALUES ({marks})"  # noqa: S608 - fixed names
+        for start in range(0, len(rows), batch):
+            with engine.begin() as conn:
+                conn.exec_driver_sql(sql, [_sqlite_row(row) for row in rows[start : start + batch]])
+    elapsed = time.perf_counter() - started
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE records_raw")
+    return len(rows), elapsed
+
+
+# ----------------------------------------------------------------------------------- the run
+
+
+@contextlib.contextmanager
+def _server(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "sealpost.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the API server did not start; see {log}")
+                time.sleep(0.3)
+            yield proc
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+
+
+def run(
+    records: int,
+    db: str = "sqlite",
+    batch: int = 1000,
+    workers: int = 2,
+    clients: int = 2,
+    inflight: int = 2,
+    rate: float = 0.0,
+    qr_share: float = 0.3,
+    keep: bool = False,
+) -> dict[str, Any]:
+    from sealpost.adapters.crypto import Keyring, get_suite, keyring_dir
+    from sealpost.adapters.db.migrate import upgrade
+    from sealpost.bootstrap import build_container
+    from sealpost.config import Settings
+    from sealpost.domain.organizations import generate_uscc
+    from sealpost.services.agreement_customers import CustomerRegistration
+
+    work = Path(tempfile.mkdtemp(prefix="sealpost-bench-ingest-"))
+    url, pg_name = _setup_database(db, work)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SEALPOST_ENV": "development",
+        "SEALPOST_DATA_DIR": str(work / "data"),
+        "SEALPOST_LOG_LEVEL": "warning",
+        "SEALPOST_WORKERS": str(workers),
+        "SEALPOST_RECEIPT_DEADLINE_S": "86400",
+        "SEALPOST_HOST": "127.0.0.1",
+    }
+    if url:
+        env["SEALPOST_DATABASE_URL"] = url
+    settings = Settings(data_dir=work / "data", database_url=url, env="development", _env_file=None)
+    try:
+        print(
+            f"准备 preparing: {records:,} records, {db}, batch {batch}, {workers} server workers, "
+            f"{clients} load processes × {inflight} in flight",
+            flush=True,
+        )
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        upgrade(settings.effective_database_url)
+        Keyring.open_or_create(
+            keyring_dir(settings), settings.keyring_passphrase.get_secret_value(), suite=settings.crypto_suite
+        )
+        container = build_container(settings, configure_logs=False)
+        suite = get_suite(settings.crypto_suite)
+        customer = CustomerRegistration(container.agreement_customers, container.clock).register(
+            company="EMS",
+            org_name="示例电子商务有限公司",
+            uscc=generate_uscc(random.Random(3)),
+            agreement_no="EMS-AQ-BENCH",
+            agreement_start=container.clock.now().date().replace(month=1, day=1),
+            agreement_end=container.clock.now().date().replace(year=container.clock.now().year + 1),
+            responsible_name="张三",
+            responsible_document_number="11010519491231002X",
+        )
+        per_client = [records // clients + (1 if i < records % clients else 0) for i in range(clients)]
+        plans: list[LoadPlan] = []
+        for i, n in enumerate(per_client):
+            pair = suite.new_signing_key()
+            terminal, token = container.terminals.register(
+                company="EMS",
+                outlet=f"OUT-{i:03d}",
+                courier_id=f"c-bench-{i}",
+                suite=suite.name,
+                public_key=pair.public,
+                now=container.clock.now(),
+            )
+            refs = _issue_refs(container, terminal.courier_id, int(n * qr_share))
+            plans.append(
+                LoadPlan(
+                    base_url=f"http://127.0.0.1:{port}",
+                    creds=TerminalCreds(
+                        terminal.terminal_id, token, pair.private, "EMS", terminal.outlet, terminal.courier_id
+                    ),
+                    records=n,
+                    batch=batch,
+                    inflight=inflight,
+                    rate=rate / clients if rate > 0 else 0.0,
+                    refs=refs,
+                    customer_id=customer.customer_id,
+                    seed=1000 + i,
+                    waybill_start=1 + i * 10_000_000,
+                )
+            )
+        container.close()
+        with _server(env, port, work / "server.log"):
+            ctx = mp.get_context("spawn")
+            start, ready, results = ctx.Event(), ctx.Queue(), ctx.Queue()
+            procs = [ctx.Process(target=_load_worker, args=(p, start, ready, results)) for p in plans]
+            for p in procs:
+                p.start()
+            for _ in procs:
+                ready.get(timeout=3600)
+            print("封装完成，开始计时 sealed: timed phase starts", flush=True)
+            start.set()
+            outs = [results.get(timeout=7200) for _ in procs]
+            for p in procs:
+                p.join(60)
+        began = min(o["began"] for o in outs)
+        ended = max(o["ended"] for o in outs)
+        receipts = sum(o["receipts"] for o in outs)
+        per_record = sorted(lat for o in outs for lat, n in o["latencies"] for _ in range(n))
+        container = build_container(settings, configure_logs=False)
+        stored = container.records.count()
+        raw_rows, raw_seconds = _raw_insert(container.engine, batch)
+        container.close()
+        elapsed = ended - began
+        e2e = receipts / elapsed if elapsed > 0 else 0.0
+        raw_rate = raw_rows / raw_seconds if raw_seconds > 0 else 0.0
+        figures: dict[str, Any] = {
+            "db": db,
+            "records": records,
+            "receipts": receipts,
+            "stored": stored,
+            "rejected": sum(o["rejected"] for o in outs),
+            "failed": sum(o["errors"] for o in outs),
+            "bad_receipts": sum(o["bad_receipts"] for o in outs),
+            "batch": batch,
+            "server_workers": workers,
+            "load_processes": clients,
+            "inflight_per_process": inflight,
+            "target_rate_per_s": rate or None,
+            "qr_share": qr_share,
+            "elapsed_s": round(elapsed, 2),
+            "records_per_s": round(e2e),
+            "receipt_p50_ms": round(percentile(per_record, 50) * 1000, 1),
+            "receipt_p99_ms": round(percentile(per_record, 99) * 1000, 1),
+            "receipt_max_ms": round(per_record[-1] * 1000, 1) if per_record else None,
+            "raw_insert_rows_per_s": round(raw_rate),
+            "ratio_to_raw_insert": round(e2e / raw_rate, 3) if raw_rate else None,
+            "cpu_count": os.cpu_count(),
+            "load_avg_1m": round(os.getloadavg()[0], 2),
+        }
+        report(f"ingest end to end ({db})", figures)
+        return figures
+    finally:
+        if pg_name and not keep:
+            _drop_database(pg_name)
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"kept: {work} {pg_name or ''}", file=sys.stderr)
