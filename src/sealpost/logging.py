@@ -86,6 +86,14 @@ def _redact_exception_text(
     return event_dict
 
 
+def _drop_color_message(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    # uvicorn adds an ANSI-coloured copy of its message as an extra; it only adds noise.
+    event_dict.pop("color_message", None)
+    return event_dict
+
+
 def configure_logging(*, level: str = "info", json_logs: bool = False, stream: Any = None) -> None:
     """Set structlog and the standard library's loggers up once per process.
 
@@ -116,7 +124,7 @@ def configure_logging(*, level: str = "info", json_logs: bool = False, stream: A
         cache_logger_on_first_use=False,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), redact_personal_data],
+        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), _drop_color_message, redact_personal_data],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
@@ -133,6 +141,8 @@ def configure_logging(*, level: str = "info", json_logs: bool = False, stream: A
         lg = logging.getLogger(name)
         lg.handlers[:] = []
         lg.propagate = True
+    # Readiness checks ask Alembic for the schema head on every probe: keep its chatter out.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def get_logger(name: str | None = None) -> Any:
