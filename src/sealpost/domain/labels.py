@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Final, Literal, get_args
 
 from sealpost.domain.masking import HIDDEN_CHAR, PHONE_MIN_HIDDEN, MaskStyle, mask_address, restyle
@@ -189,6 +190,7 @@ _MARGIN: Final = 2.0
 _CUT_GAP: Final = 2.0
 
 
+@lru_cache(maxsize=16)
 def template(size: LabelSize, two_part: bool = False) -> LabelTemplate:
     """The zones of a label of ``size``; with ``two_part``, a carrier part above a customer stub."""
     m = _MARGIN
