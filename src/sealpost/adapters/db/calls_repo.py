@@ -126,6 +126,12 @@ def _route_query() -> sa.CompoundSelect[Any]:
 
 
 _ROUTE_QUERY = _route_query()
+# Built once: statements on the binding path (construction and cache-key work add up per call).
+_INSERT_BINDING = _bindings.insert()
+_INSERT_ROUTE = _routes.insert()
+_LOCK_NUMBER = (
+    _pool.update().where(_pool.c.number == sa.bindparam("lock_number")).values(version=_pool.c.version + 1)
+)
 
 
 class BindContentionError(SealpostError):
@@ -232,7 +238,7 @@ class SqlCallsRepository:
         return self._retrying(attempt)
 
     def _lock(self, conn: Connection, number: str) -> None:
-        conn.execute(_pool.update().where(_pool.c.number == number).values(version=_pool.c.version + 1))
+        conn.execute(_LOCK_NUMBER, {"lock_number": number})
 
     def _choose_axb(self, conn: Connection, new: NewBinding, max_pairs: int, only: str | None = None) -> str:
         """First fit (domain rule) from cheap per-number probes; live pairs counted only where needed."""
@@ -310,22 +316,23 @@ class SqlCallsRepository:
     def _insert(self, conn: Connection, new: NewBinding, x: str, ext: str | None) -> Binding[bytes]:
         created, expires = _utc(new.created_at), _utc(new.expires_at)
         conn.execute(
-            _bindings.insert().values(
-                id=new.id,
-                model=new.model,
-                x=x,
-                extension=ext,
-                city=new.city,
-                waybill_no=new.waybill_no,
-                a_idx=new.a_idx,
-                b_idx=new.b_idx,
-                created_at=created,
-                expires_at=expires,
-            )
+            _INSERT_BINDING,
+            {
+                "id": new.id,
+                "model": new.model,
+                "x": x,
+                "extension": ext,
+                "city": new.city,
+                "waybill_no": new.waybill_no,
+                "a_idx": new.a_idx,
+                "b_idx": new.b_idx,
+                "created_at": created,
+                "expires_at": expires,
+            },
         )
         common = {"x": x, "ext": ext or "", "binding_id": new.id, "expires_at": expires}
         conn.execute(
-            _routes.insert(),
+            _INSERT_ROUTE,
             [
                 {
                     **common,
