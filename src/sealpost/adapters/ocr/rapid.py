@@ -326,12 +326,23 @@ def recognize_array(engine: _Engine, img: ImageArray) -> OcrPage:
         orders = [_order_upright(q) for q in moved]
 
     boxes: list[TextBox] = []
+    inverse = cv2.invertAffineTransform(m)
     for q, upright, order in zip(quads, moved, orders, strict=True):
-        text, score = engine.read_line(_crop(img, q[order]))
+        pts = upright[order]
+        _angle, long_side, short_side = _line_direction(q)
+        if long_side < 1.6 * short_side:
+            # A near-square box (one or two characters): its own angle is arbitrary (a square's
+            # minimal rectangle may sit at 45°), so crop the upright bounding rectangle instead.
+            x0, y0 = pts.min(axis=0)
+            x1, y1 = pts.max(axis=0)
+            pts = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
+            source = cv2.transform(pts[np.newaxis], inverse)[0]
+        else:
+            source = q[order]
+        text, score = engine.read_line(_crop(img, source))
         text = text.strip()
         if not text or score < engine.tuning.min_score:
             continue
-        pts = upright[order]
         quad: Quad = tuple((float(x), float(y)) for x, y in pts)  # type: ignore[assignment]
         boxes.append(TextBox(text=text, confidence=score, quad=quad))
 
