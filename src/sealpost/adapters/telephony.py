@@ -87,6 +87,7 @@ class SqlRecipientPhones:
 
         self._engine = engine
         self._fields = fields
+        self._records = records
         self._query = (
             sa.select(records.c.record_id, records.c.recipient_phone_enc)
             .where(records.c.waybill_no == sa.bindparam("no"))
@@ -94,9 +95,10 @@ class SqlRecipientPhones:
             .limit(1)
         )
 
-    def recipient_phone(self, waybill_no: str) -> str | None:
+    def recipient_phone(self, waybill_no: str, company: str | None = None) -> str | None:
+        query = self._query if company is None else self._query.where(self._records.c.company == company)
         with self._engine.connect() as conn:
-            row = conn.execute(self._query, {"no": waybill_no}).first()
+            row = conn.execute(query, {"no": waybill_no}).first()
         if row is None:
             return None
         return self._fields.decrypt_text(str(row[0]), RECORD_FIELD_RECIPIENT_PHONE, bytes(row[1]))

@@ -231,6 +231,7 @@ class Binding(Generic[K]):
     expires_at: datetime
     released_at: datetime | None = None
     release_reason: ReleaseReason | None = None
+    company: str | None = None  # the express company whose courier made it (tenant)
 
     @property
     def released(self) -> bool:

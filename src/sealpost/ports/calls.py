@@ -43,7 +43,9 @@ class FieldSealer(Protocol):
 class RecipientPhones(Protocol):
     """The platform's way to the recipient's real number for a waybill (read from sealed records)."""
 
-    def recipient_phone(self, waybill_no: str) -> str | None: ...
+    def recipient_phone(self, waybill_no: str, company: str | None = None) -> str | None:
+        """The recipient's number of ``waybill_no`` (of ``company``'s records only, when given)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,7 @@ class NewBinding:
     created_at: datetime
     expires_at: datetime
     ext_start: int = 0
+    company: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from datetime import datetime
 from sealpost.domain.calls import (
     DEFAULT_MAX_PAIRS_PER_X,
     Binding,
+    BindingNotFoundError,
     CallsError,
     ExpiryPolicy,
     Model,
@@ -59,6 +60,7 @@ class BindRequest:
     city: str
     expires_at: datetime | None = None
     delivered_at: datetime | None = None
+    company: str | None = None  # the courier's company: only its own waybills can be bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +131,7 @@ def bind_call(
     now = clock.now()
     expires_at = policy.expiry.resolve(now, requested=request.expires_at, delivered_at=request.delivered_at)
 
-    raw_recipient = recipients.recipient_phone(waybill_no)
+    raw_recipient = recipients.recipient_phone(waybill_no, request.company)
     if raw_recipient is None:
         raise NotFoundError(
             "waybill_not_found",
@@ -167,14 +169,24 @@ def bind_call(
         created_at=now,
         expires_at=expires_at,
         ext_start=draw_extension(),
+        company=request.company,
     )
     binding = repo.bind(new, max_pairs_per_x=policy.max_pairs_per_x)
     log.info("call_bound", binding_id=binding.id, model=binding.model, city=city, x=binding.x)
     return _result(binding, created=True)
 
 
-def unbind_call(binding_id: str, *, repo: CallsRepository, clock: Clock) -> Binding[bytes]:
-    """Release a binding now (idempotent); its sealed numbers are deleted with its route entries."""
+def unbind_call(
+    binding_id: str, *, repo: CallsRepository, clock: Clock, company: str | None = None
+) -> Binding[bytes]:
+    """Release a binding now (idempotent); its sealed numbers are deleted with its route entries.
+
+    With ``company``, only that company's bindings can be released (others look absent).
+    """
+    if company is not None:
+        current = repo.get(binding_id)
+        if current is None or current.company != company:
+            raise BindingNotFoundError(binding_id)
     binding = repo.unbind(binding_id, clock.now())
     log.info("call_unbound", binding_id=binding.id, reason=binding.release_reason)
     return binding

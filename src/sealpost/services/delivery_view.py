@@ -61,11 +61,16 @@ class DeliveryView:
         }
 
 
-def delivery_view(waybill_no: str, *, receipts: ReceiptStore, clock: Clock) -> DeliveryView:
-    """The masked delivery view of ``waybill_no``; ``waybill_not_found`` if no receipt exists."""
+def delivery_view(
+    waybill_no: str, *, receipts: ReceiptStore, clock: Clock, company: str | None = None
+) -> DeliveryView:
+    """The masked delivery view of ``waybill_no``; ``waybill_not_found`` if no receipt exists.
+
+    With ``company`` (the courier's), another company's waybill is reported as not found.
+    """
     no = check_waybill_no(waybill_no)
     receipt = receipts.get_by_waybill(no)
-    if receipt is None:
+    if receipt is None or (company is not None and receipt.get("company") != company):
         raise NotFoundError("waybill_not_found", Text("找不到该运单", "no such waybill"))
     content = LabelContent.from_receipt(receipt, printed_at=clock.now())
     return DeliveryView(

@@ -55,7 +55,7 @@ class DictRecipients:
     def __init__(self, phones: dict[str, str] | None = None) -> None:
         self.phones = dict(phones or {})
 
-    def recipient_phone(self, waybill_no: str) -> str | None:
+    def recipient_phone(self, waybill_no: str, company: str | None = None) -> str | None:
         return self.phones.get(waybill_no)
 
 

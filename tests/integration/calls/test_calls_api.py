@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from calls_support import DictReceipts, DictRecipients, FakeSealer, receipt
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -16,10 +17,12 @@ from sealpost.adapters.crypto.memory import InMemoryDataKeyRepository
 from sealpost.adapters.db.calls_repo import SqlCallsRepository
 from sealpost.adapters.telephony import CallsKit, KitFieldSealer, TelephonySettings
 from sealpost.api.app import create_app
+from sealpost.api.auth import terminal_principal
 from sealpost.bootstrap import build_container
 from sealpost.config import Settings
 from sealpost.domain.calls import PoolNumber
 from sealpost.ports.clock import FixedClock
+from sealpost.ports.terminals import Terminal
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 COURIER = "13900001111"
@@ -66,12 +69,26 @@ def _kit(engine: Engine, sealer: object, token: str | None = None) -> CallsKit:
     )
 
 
+def as_terminal(app: FastAPI, company: str = "EMS") -> None:
+    """Requests come from a courier terminal of ``company`` (the token check itself is the auth module's)."""
+    app.dependency_overrides[terminal_principal] = lambda: Terminal(
+        terminal_id="t-1",
+        company=company,
+        outlet="310115-001",
+        courier_id="c-1",
+        suite="intl",
+        public_key=b"",
+    )
+
+
 @pytest.fixture
 def api(engine: Engine, settings: Settings) -> Iterator[Api]:
     container = build_container(settings, configure_logs=False)
     kit = _kit(engine, FakeSealer())
     container.extras["calls"] = kit
-    with TestClient(create_app(container=container)) as client:
+    app = create_app(container=container)
+    as_terminal(app)
+    with TestClient(app) as client:
         yield Api(client, kit)
 
 
@@ -198,7 +215,9 @@ def test_real_field_cipher_round_trip(engine: Engine, settings: Settings, tmp_pa
     container = build_container(settings, configure_logs=False)
     kit = _kit(engine, KitFieldSealer(crypto.fields, crypto.blind))
     container.extras["calls"] = kit
-    with TestClient(create_app(container=container)) as client:
+    app = create_app(container=container)
+    as_terminal(app)
+    with TestClient(app) as client:
         api = Api(client, kit)
         bound = api.bind()
         assert api.route(COURIER, X)["callee"] == RECIPIENT
@@ -206,3 +225,29 @@ def test_real_field_cipher_round_trip(engine: Engine, settings: Settings, tmp_pa
         assert api.route(COURIER, X)["binding_id"] == bound["id"]
     assert kit.sealer.blind_index("phone", "+86 139-0000-1111") == kit.sealer.blind_index("phone", COURIER)
     assert (datetime.now(UTC) - T0) < timedelta(days=36500)
+
+
+def test_couriers_need_a_terminal_token_and_see_only_their_company(
+    engine: Engine, settings: Settings
+) -> None:
+    container = build_container(settings, configure_logs=False)
+    kit = _kit(engine, FakeSealer())
+    container.extras["calls"] = kit
+    app = create_app(container=container)
+    with TestClient(app) as client:
+        body = {"waybill_no": WAYBILL, "courier_phone": COURIER, "city": "3101"}
+        res = client.post("/v1/calls/bindings", json=body)
+        assert res.status_code == 401
+        assert res.headers["content-type"] == "application/problem+json"
+        assert client.get(f"/v1/deliveries/{WAYBILL}").status_code == 401
+        assert client.delete("/v1/calls/bindings/whatever").status_code == 401
+
+        as_terminal(app, "EMS")
+        bound = client.post("/v1/calls/bindings", json=body).json()
+        as_terminal(app, "SF")
+        assert client.get(f"/v1/deliveries/{WAYBILL}").json()["code"] == "waybill_not_found"
+        res = client.delete(f"/v1/calls/bindings/{bound['id']}")
+        assert res.status_code == 404
+        assert res.json()["code"] == "binding_not_found"
+        as_terminal(app, "EMS")
+        assert client.delete(f"/v1/calls/bindings/{bound['id']}").status_code == 204

@@ -16,9 +16,11 @@ from sealpost.adapters.db.tables.records import records
 from sealpost.adapters.db.types import UtcDateTime
 from sealpost.adapters.telephony import RECORD_FIELD_RECIPIENT_PHONE, calls_kit
 from sealpost.api.app import create_app
+from sealpost.api.auth import terminal_principal
 from sealpost.bootstrap import build_container
 from sealpost.config import Settings
 from sealpost.domain.calls import PoolNumber
+from sealpost.ports.terminals import Terminal
 
 RECIPIENT = "13812345678"
 COURIER = "13900001111"
@@ -42,7 +44,7 @@ def _record_row(record_id: str, waybill_no: str, phone_enc: bytes) -> dict[str, 
             row[col.name] = 0
         elif python_type is bytes:
             row[col.name] = b"\x00"
-    row.update(record_id=record_id, waybill_no=waybill_no, recipient_phone_enc=phone_enc)
+    row.update(record_id=record_id, waybill_no=waybill_no, recipient_phone_enc=phone_enc, company="EMS")
     row["batch_id"] = str(uuid.uuid4())
     return row
 
@@ -59,8 +61,19 @@ def test_bind_and_route_with_the_real_kit(db_url: str, tmp_path: Path) -> None:
         assert calls_kit(container) is kit
         assert kit.recipients.recipient_phone("EA123456785CN") == RECIPIENT
         assert kit.recipients.recipient_phone("EA000000000CN") is None
+        assert kit.recipients.recipient_phone("EA123456785CN", "EMS") == RECIPIENT
+        assert kit.recipients.recipient_phone("EA123456785CN", "SF") is None
         kit.repo.add_pool_numbers([PoolNumber("17000000001", "3101", "axb")])
-        with TestClient(create_app(container=container)) as client:
+        app = create_app(container=container)
+        app.dependency_overrides[terminal_principal] = lambda: Terminal(
+            terminal_id="t-1",
+            company="EMS",
+            outlet="310115-001",
+            courier_id="c-1",
+            suite="intl",
+            public_key=b"",
+        )
+        with TestClient(app) as client:
             res = client.post(
                 "/v1/calls/bindings",
                 json={"waybill_no": "EA123456785CN", "courier_phone": COURIER, "city": "310115"},

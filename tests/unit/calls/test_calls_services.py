@@ -143,7 +143,7 @@ class Sealer:
 
 
 class Recipients:
-    def recipient_phone(self, waybill_no: str) -> str | None:
+    def recipient_phone(self, waybill_no: str, company: str | None = None) -> str | None:
         return {"EA000000001CN": "13800000001", "EA000000002CN": "13800000002"}.get(waybill_no)
 
 

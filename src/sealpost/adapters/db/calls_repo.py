@@ -328,6 +328,7 @@ class SqlCallsRepository:
                 "b_idx": new.b_idx,
                 "created_at": created,
                 "expires_at": expires,
+                "company": new.company,
             },
         )
         common = {"x": x, "ext": ext or "", "binding_id": new.id, "expires_at": expires}
@@ -359,6 +360,7 @@ class SqlCallsRepository:
             city=new.city,
             created_at=created,
             expires_at=expires,
+            company=new.company,
         )
 
     def _release_expired(self, conn: Connection, binding_ids: Sequence[str]) -> int:
@@ -524,6 +526,7 @@ def _binding(row: RowMapping) -> Binding[bytes]:
         expires_at=_must(row["expires_at"]),
         released_at=_aware(row["released_at"]),
         release_reason=row["release_reason"],
+        company=row["company"],
     )
 
 

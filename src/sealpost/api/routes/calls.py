@@ -1,6 +1,9 @@
 """Delivery calls: virtual-number bindings for couriers, the switch's routing query, call records,
 and the courier's masked delivery view.
 
+Couriers' terminals authenticate with their terminal token (``TerminalDep``) and reach only their
+own company's waybills and bindings; the switch authenticates with ``SEALPOST_CALLS_SWITCH_TOKEN``.
+
 The routing contract for a SIP switch is documented in ``docs/protocols/call-routing.md``.
 """
 
@@ -15,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 from sealpost.adapters.telephony import CallsKit, calls_kit
+from sealpost.api.auth import TerminalDep
 from sealpost.bootstrap import Container
 from sealpost.domain.calls import REJECT_REASONS, Model, RejectReason
 from sealpost.errors import SealpostError, UnauthorizedError
@@ -91,7 +95,9 @@ class BindingOut(BaseModel):
     summary="Bind a virtual number between the courier and the waybill's recipient",
     responses={200: {"description": "the same live binding already existed"}},
 )
-def create_binding(body: BindingCreate, kit: CallsDep, response: Response) -> BindingOut:
+def create_binding(
+    body: BindingCreate, terminal: TerminalDep, kit: CallsDep, response: Response
+) -> BindingOut:
     result = bind_call(
         BindRequest(
             waybill_no=body.waybill_no,
@@ -100,6 +106,7 @@ def create_binding(body: BindingCreate, kit: CallsDep, response: Response) -> Bi
             city=body.city,
             expires_at=body.expires_at,
             delivered_at=body.delivered_at,
+            company=terminal.company,
         ),
         repo=kit.repo,
         sealer=kit.sealer,
@@ -121,8 +128,10 @@ def create_binding(body: BindingCreate, kit: CallsDep, response: Response) -> Bi
 
 
 @router.delete("/v1/calls/bindings/{binding_id}", status_code=204, summary="Release a binding now")
-def delete_binding(binding_id: Annotated[str, Field(max_length=36)], kit: CallsDep) -> Response:
-    unbind_call(binding_id, repo=kit.repo, clock=kit.clock)
+def delete_binding(
+    binding_id: Annotated[str, Field(max_length=36)], terminal: TerminalDep, kit: CallsDep
+) -> Response:
+    unbind_call(binding_id, repo=kit.repo, clock=kit.clock, company=terminal.company)
     return Response(status_code=204)
 
 
@@ -204,5 +213,7 @@ def create_record(body: CallRecordIn, _auth: SwitchDep, kit: CallsDep, response:
 
 
 @router.get("/v1/deliveries/{waybill_no}", summary="The courier's masked delivery view of a waybill")
-def get_delivery(waybill_no: str, kit: CallsDep) -> dict[str, Any]:
-    return delivery_view(waybill_no, receipts=kit.receipts, clock=kit.clock).as_json()
+def get_delivery(waybill_no: str, terminal: TerminalDep, kit: CallsDep) -> dict[str, Any]:
+    return delivery_view(
+        waybill_no, receipts=kit.receipts, clock=kit.clock, company=terminal.company
+    ).as_json()

@@ -44,6 +44,7 @@ calls_bindings = sa.Table(
     sa.Column("expires_at", UtcDateTime(), nullable=False),
     sa.Column("released_at", UtcDateTime(), nullable=True),
     sa.Column("release_reason", sa.String(8), nullable=True),
+    sa.Column("company", sa.String(20), nullable=True),  # calls_0002
     sa.CheckConstraint("model IN ('axb', 'axn')", name="model"),
     sa.Index("ix_calls_bindings_waybill_no", "waybill_no"),
     sa.Index("ix_calls_bindings_released_at", "released_at"),
