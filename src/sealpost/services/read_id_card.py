@@ -60,7 +60,7 @@ class CardReading:
         Holds the number in clear: for the person at the terminal or the enrollment service,
         never for logs.
         """
-        out: dict[str, Any] = {name: self.value(name) for name in FIELD_NAMES if name in self.fields}
+        out: dict[str, Any] = {name: self.value(name) for name in FIELD_NAMES}  # null: not read
         out["confidence"] = {name: f.confidence for name, f in self.fields.items()}
         out["needs_confirmation"] = list(self.needs_confirmation)
         out["corrected"] = [name for name, f in self.fields.items() if f.corrected]
