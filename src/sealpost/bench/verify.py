@@ -32,6 +32,8 @@ import orjson
 from sealpost.bench.report import percentile, report
 
 CODE_MARGIN = 1.15
+#: Codes each client makes for the closed-loop level, per second of it.
+CLOSED_LOOP_CODES_PER_S = 1500
 #: Requests still queued this long after a level's end are dropped (counted as status 0).
 GRACE_S = 2.0
 
@@ -197,16 +199,14 @@ def _client(job: _Job, out: Any, barrier: Any) -> None:
         SenderDevice.from_pem(pem, sender_id=UUID(sid), platform_sealing_key=job.platform_key)
         for pem, sid in job.devices
     ]
-    levels = []
+    results = []
     for rate in job.plan:
-        wanted = int((rate or 4000) * job.duration_s * CODE_MARGIN) + 10
+        # Codes are made just before their level: a code is only valid for about 90 s.
+        wanted = int((rate or CLOSED_LOOP_CODES_PER_S) * job.duration_s * CODE_MARGIN) + 10
         if job.path == "/healthz":
             bodies = [b""] * wanted
         else:
             bodies = [orjson.dumps({"qr": phones[i % len(phones)].identity_qr()}) for i in range(wanted)]
-        levels.append((rate, bodies))
-    results = []
-    for rate, bodies in levels:
         barrier.wait()  # every client starts each level together
         results.append(asyncio.run(_level(job, bodies, rate)))
     out.put(("done", results))
@@ -315,6 +315,9 @@ def run(
         errors = sum(v for k, v in statuses.items() if k not in (0, 200))
         if errors:
             figures[f"at_{rate}_errors"] = errors
+            figures[f"at_{rate}_error_statuses"] = ",".join(
+                f"{k}:{v}" for k, v in sorted(statuses.items()) if k not in (0, 200)
+            )
         if statuses.get(0):
             figures[f"at_{rate}_dropped"] = statuses[0]
     top = levels[-1]
