@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 
 from sealpost.adapters.db.calls_repo import SqlCallsRepository
 from sealpost.domain.calls import DEFAULT_MAX_PAIRS_PER_X, ExpiryPolicy
-from sealpost.ports.calls import CallsRepository, FieldSealer, RecipientPhones
+from sealpost.ports.calls import CallsRepository, CourierPhones, FieldSealer, RecipientPhones
 from sealpost.ports.clock import Clock
 from sealpost.ports.crypto import BlindIndex, BlindIndexKind, FieldEncryptor
 from sealpost.ports.receipts import ReceiptStore
@@ -104,6 +104,19 @@ class SqlRecipientPhones:
         return self._fields.decrypt_text(str(row[0]), RECORD_FIELD_RECIPIENT_PHONE, bytes(row[1]))
 
 
+class SqlCourierPhones:
+    """CourierPhones over the courier registry (``couriers.phone_bidx``)."""
+
+    def __init__(self, engine: Engine) -> None:
+        from sealpost.adapters.db.couriers_repo import SqlCourierRepository
+
+        self._repo = SqlCourierRepository(engine)
+
+    def phone_index(self, courier_id: str) -> bytes | None:
+        courier = self._repo.get(courier_id)
+        return None if courier is None else bytes(courier.phone_bidx)
+
+
 @dataclass
 class CallsKit:
     """The ports the calls use cases take, and the deployment's choices."""
@@ -114,6 +127,7 @@ class CallsKit:
     receipts: ReceiptStore
     clock: Clock
     settings: TelephonySettings = field(default_factory=TelephonySettings)
+    couriers: CourierPhones | None = None
 
     @property
     def policy(self) -> CallsPolicy:
@@ -131,6 +145,7 @@ def calls_kit(container: Container) -> CallsKit:
             recipients=SqlRecipientPhones(container.engine, crypto.fields),
             receipts=container.records,
             clock=container.clock,
+            couriers=SqlCourierPhones(container.engine),
         )
         container.extras["calls"] = kit
     return cast(CallsKit, kit)

@@ -48,6 +48,14 @@ class RecipientPhones(Protocol):
         ...
 
 
+class CourierPhones(Protocol):
+    """The courier registry's view of a courier's own number, as a blind index."""
+
+    def phone_index(self, courier_id: str) -> bytes | None:
+        """The blind index of the registered courier's phone, or ``None`` if not registered."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SealedCallee:
     """The callee's number as stored for one route entry: sealed, with the AAD field it was sealed under."""

@@ -25,7 +25,7 @@ from sealpost.domain.calls import (
     normalize_city,
     normalize_number,
 )
-from sealpost.errors import NotFoundError
+from sealpost.errors import ForbiddenError, NotFoundError
 from sealpost.i18n import Text
 from sealpost.logging import get_logger
 from sealpost.ports.calls import (
@@ -33,6 +33,7 @@ from sealpost.ports.calls import (
     FIELD_PHONE_B,
     PHONE_KIND,
     CallsRepository,
+    CourierPhones,
     FieldSealer,
     NewBinding,
     RecipientPhones,
@@ -61,6 +62,7 @@ class BindRequest:
     expires_at: datetime | None = None
     delivered_at: datetime | None = None
     company: str | None = None  # the courier's company: only its own waybills can be bound
+    courier_id: str | None = None  # the authenticated courier, checked against the registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,13 +114,15 @@ def bind_call(
     recipients: RecipientPhones,
     clock: Clock,
     policy: CallsPolicy | None = None,
+    couriers: CourierPhones | None = None,
     new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     draw_extension: Callable[[], int] = lambda: secrets.randbelow(10_000),
 ) -> BindResult:
     """Bind the courier and the waybill's recipient through a pool number of ``request.city``.
 
     Asking again for the same waybill, courier and model while the binding is live returns the
-    same binding (a courier tapping "call" twice does not use up a second number).
+    same binding (a courier tapping "call" twice does not use up a second number). With
+    ``couriers``, a registered courier can bind only their own registered number as A.
     """
     policy = policy or CallsPolicy()
     if request.model not in ("axb", "axn"):
@@ -151,6 +155,15 @@ def bind_call(
         )
 
     a_idx = sealer.blind_index(PHONE_KIND, courier)
+    if couriers is not None and request.courier_id is not None:
+        registered = couriers.phone_index(request.courier_id)
+        if registered is not None and registered != a_idx:
+            raise ForbiddenError(
+                "courier_phone_mismatch",
+                Text(
+                    "只能用本人登记的手机号拨打", "calls can be bound only to the courier's registered number"
+                ),
+            )
     b_idx = sealer.blind_index(PHONE_KIND, recipient)
     existing = repo.find_live(waybill_no=waybill_no, a_idx=a_idx, b_idx=b_idx, model=request.model, now=now)
     if existing is not None:

@@ -257,3 +257,41 @@ def test_unbind_and_bad_requests(repo: MemoryRepo) -> None:
         with pytest.raises(SealpostError) as err:
             bind_call(req, repo=repo, sealer=Sealer(), recipients=Recipients(), clock=clock)
         assert err.value.code == code
+
+
+class Registry:
+    def phone_index(self, courier_id: str) -> bytes | None:
+        return {"c-1": b"phone:13900000001"}.get(courier_id)
+
+
+def test_a_registered_courier_binds_only_their_own_number(repo: MemoryRepo) -> None:
+    clock = FixedClock(T0)
+    ok = bind_call(
+        BindRequest("EA000000001CN", "+86 139 0000 0001", "axb", "3101", courier_id="c-1"),
+        repo=repo,
+        sealer=Sealer(),
+        recipients=Recipients(),
+        clock=clock,
+        couriers=Registry(),
+    )
+    assert ok.created
+    with pytest.raises(SealpostError) as err:
+        bind_call(
+            BindRequest("EA000000002CN", "13700000000", "axb", "3101", courier_id="c-1"),
+            repo=repo,
+            sealer=Sealer(),
+            recipients=Recipients(),
+            clock=clock,
+            couriers=Registry(),
+        )
+    assert err.value.code == "courier_phone_mismatch"
+    assert err.value.status == 403
+    unknown = bind_call(
+        BindRequest("EA000000002CN", "13700000000", "axb", "3101", courier_id="c-unregistered"),
+        repo=repo,
+        sealer=Sealer(),
+        recipients=Recipients(),
+        clock=clock,
+        couriers=Registry(),
+    )
+    assert unknown.created

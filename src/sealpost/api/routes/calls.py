@@ -107,12 +107,14 @@ def create_binding(
             expires_at=body.expires_at,
             delivered_at=body.delivered_at,
             company=terminal.company,
+            courier_id=terminal.courier_id,
         ),
         repo=kit.repo,
         sealer=kit.sealer,
         recipients=kit.recipients,
         clock=kit.clock,
         policy=kit.policy,
+        couriers=kit.couriers,
     )
     if not result.created:
         response.status_code = 200
