@@ -16,6 +16,7 @@ from sealpost.cli import label as label_cli
 from sealpost.cli import numbers as numbers_cli
 from sealpost.cli import qr as qr_cli
 from sealpost.cli import records as records_cli
+from sealpost.cli import sender as sender_cli
 
 app = typer.Typer(
     name="sealpost",
@@ -36,6 +37,7 @@ app.add_typer(dev_cli.app, name="dev")
 app.add_typer(identity_cli.phone_app, name="phone")
 app.command("mask")(identity_cli.mask_command)
 app.add_typer(qr_cli.app, name="qr")
+app.add_typer(sender_cli.app, name="sender")
 app.add_typer(keys_cli.app, name="keys")
 app.add_typer(courier_cli.app, name="courier")
 app.add_typer(label_cli.app, name="label")
