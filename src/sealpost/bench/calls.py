@@ -174,7 +174,7 @@ def run(bindings: int, lookups: int, http_lookups: int, binds: int) -> None:
         recipients_map = {f"BIND{i:08d}": f"136{i:08d}" for i in range(binds)}
 
         class _Recipients:
-            def recipient_phone(self, waybill_no: str) -> str | None:
+            def recipient_phone(self, waybill_no: str, company: str | None = None) -> str | None:
                 return recipients_map.get(waybill_no)
 
         def bind(i: int) -> None:
