@@ -85,6 +85,22 @@ class MerkleTree:
     def leaf(self, index: int) -> bytes:
         return self._levels[0][index]
 
+    @property
+    def levels(self) -> tuple[tuple[bytes, ...], ...]:
+        """Every level of the tree, leaves first (for callers that encode nodes once)."""
+        return tuple(tuple(level) for level in self._levels)
+
+    def path_positions(self, index: int) -> list[tuple[int, int]]:
+        """(level, position) of each node of the audit path of leaf ``index``, lowest first."""
+        out: list[tuple[int, int]] = []
+        i = index
+        for depth, level in enumerate(self._levels[:-1]):
+            sibling = i ^ 1
+            if sibling < len(level):
+                out.append((depth, sibling))
+            i >>= 1
+        return out
+
     def proof(self, index: int) -> InclusionProof:
         """The audit path of leaf ``index`` (RFC 9162 §2.1.3.1), lowest sibling first."""
         if not 0 <= index < self.size:

@@ -348,34 +348,37 @@ class RecordRules:
 # ----------------------------------------------------------------------------------- parsing
 
 
-def _str(d: Mapping[str, Any], key: str, max_len: int = 200) -> str:
-    value = d.get(key)
-    if not isinstance(value, str) or len(value) > max_len:
-        raise RecordError("malformed", key)
-    return value
-
-
-def _opt_str(d: Mapping[str, Any], key: str, max_len: int = 200) -> str | None:
-    value = d.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or len(value) > max_len:
-        raise RecordError("malformed", key)
-    return value
-
-
-def _int(d: Mapping[str, Any], key: str, reason: str) -> int:
-    value = d.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise RecordError(reason, key)
-    return value
+#: Clear metadata strings and their longest allowed length, in :class:`RecordMeta` order.
+_META_STRINGS: Final = (
+    ("terminal_id", 64),
+    ("company", 20),
+    ("outlet", 64),
+    ("courier_id", 64),
+    ("waybill_no", 40),
+    ("origin_county", 6),
+    ("destination_county", 6),
+    ("item_name", 200),
+    ("item_category", 20),
+)
+_META_INTS: Final = (
+    ("quantity", "quantity_invalid"),
+    ("weight_g", "weight_invalid"),
+    ("declared_value_fen", "declared_value_invalid"),
+)
+_META_OPTIONAL: Final = (
+    ("identity_ref", 64),
+    ("agreement_customer_id", 64),
+    ("inspection_photo_sha256", 64),
+    ("sort_code", 200),
+)
 
 
 def parse_meta(d: object) -> RecordMeta:
     """Parse the wire form of the clear metadata (shape and types only: see :func:`validate_record`)."""
     if not isinstance(d, Mapping):
         raise RecordError("malformed", "meta")
-    record_id = d.get("record_id")
+    get = d.get
+    record_id = get("record_id")
     if not isinstance(record_id, str):
         raise RecordError("record_id_invalid", "record_id")
     try:
@@ -384,38 +387,34 @@ def parse_meta(d: object) -> RecordMeta:
         raise RecordError("record_id_invalid", "record_id") from None
     if parsed.version != 7 or parsed.variant != uuid.RFC_4122:
         raise RecordError("record_id_invalid", "record_id")
-    kind = d.get("sender_kind")
+    kind = get("sender_kind")
     if kind not in SENDER_KINDS:
         raise RecordError("sender_kind_invalid", "sender_kind")
-    inspected = d.get("inspected")
-    if not isinstance(inspected, bool):
+    inspected = get("inspected")
+    if inspected is not True and inspected is not False:
         raise RecordError("malformed", "inspected")
     try:
-        collected_at = parse_time(d.get("collected_at"))
+        collected_at = parse_time(get("collected_at"))
     except ValueError:
         raise RecordError("collected_at_invalid", "collected_at") from None
-    return RecordMeta(
-        record_id=str(parsed),
-        terminal_id=_str(d, "terminal_id", 64),
-        company=_str(d, "company", 20),
-        outlet=_str(d, "outlet", 64),
-        courier_id=_str(d, "courier_id", 64),
-        waybill_no=_str(d, "waybill_no", 40),
-        origin_county=_str(d, "origin_county", 6),
-        destination_county=_str(d, "destination_county", 6),
-        item_name=_str(d, "item_name", 200),
-        item_category=_str(d, "item_category", 20),
-        quantity=_int(d, "quantity", "quantity_invalid"),
-        weight_g=_int(d, "weight_g", "weight_invalid"),
-        declared_value_fen=_int(d, "declared_value_fen", "declared_value_invalid"),
-        inspected=inspected,
-        sender_kind=kind,
-        collected_at=collected_at,
-        identity_ref=_opt_str(d, "identity_ref", 64),
-        agreement_customer_id=_opt_str(d, "agreement_customer_id", 64),
-        inspection_photo_sha256=_opt_str(d, "inspection_photo_sha256", 64),
-        sort_code=_opt_str(d, "sort_code", 200),
-    )
+    values: list[Any] = [str(parsed)]
+    for key, limit in _META_STRINGS:
+        value = get(key)
+        if value.__class__ is not str or len(value) > limit:
+            raise RecordError("malformed", key)
+        values.append(value)
+    for key, reason in _META_INTS:
+        value = get(key)
+        if value.__class__ is not int:
+            raise RecordError(reason, key)
+        values.append(value)
+    values += (inspected, kind, collected_at)
+    for key, limit in _META_OPTIONAL:
+        value = get(key)
+        if value is not None and (value.__class__ is not str or len(value) > limit):
+            raise RecordError("malformed", key)
+        values.append(value)
+    return RecordMeta(*values)
 
 
 def parse_personal(d: object) -> PersonalFields:

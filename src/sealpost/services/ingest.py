@@ -35,6 +35,7 @@ import os
 import threading
 import time
 import uuid
+from base64 import b64encode
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,7 +52,6 @@ from sealpost.domain.records import (
     RecordMeta,
     RecordRules,
     SenderIdentity,
-    attach_proof,
     batch_signing_message,
     build_receipt,
     format_time,
@@ -93,6 +93,12 @@ def _plain(value: object) -> str | None:
 def new_label_ref() -> str:
     """80 random bits as 16 base32 characters: the only thing a label's QR code carries."""
     return base64.b32encode(os.urandom(10)).decode("ascii")
+
+
+def new_label_refs(n: int) -> list[str]:
+    """``n`` label references at once (10 random bytes encode to exactly 16 base32 characters)."""
+    text = base64.b32encode(os.urandom(10 * n)).decode("ascii")
+    return [text[i : i + 16] for i in range(0, 16 * n, 16)]
 
 
 # ----------------------------------------------------------------------------------- inputs
@@ -534,6 +540,7 @@ class Ingestor:
         redemptions: list[Redemption] = []
         late_events: list[ev.RegulatorEvent] = []
         enterprise = source.id if source.kind == "enterprise" else None
+        label_refs = new_label_refs(len(accepted))
         for k, c in enumerate(accepted):
             meta, personal = c.meta, c.personal
             identity = c.identity
@@ -548,7 +555,7 @@ class Ingestor:
                 masked_sender=masked_sender(sender_name, s.phone, s.address),
                 masked_recipient=masked_party(r.name, r.phone, r.address),
                 received_at=received_text,
-                label_ref=new_label_ref(),
+                label_ref=label_refs[k],
                 real_name=True,
             )
             leaf = receipt_leaf_bytes(body)
@@ -638,13 +645,21 @@ class Ingestor:
             leaf_hashes=b"".join(leaves),
         )
         self._store.save_batch(batch, rows, redemptions=redemptions, events=late_events, now=now)
-        encoded: dict[bytes, str] = {}
-        receipts = {
-            body["record_id"]: attach_proof(
-                body, tree.proof(k), tree.root, signature.kid, self._alg, signature.value, encoded
-            )
-            for k, body in enumerate(bodies)
-        }
+        # Every node is base64-encoded once; each receipt's path is read off the encoded levels.
+        levels = [[b64encode(node).decode("ascii") for node in level] for level in tree.levels]
+        root_text = levels[-1][0]
+        sig = {"kid": signature.kid, "alg": self._alg, "sig": b64encode(signature.value).decode("ascii")}
+        size = tree.size
+        receipts: dict[str, dict[str, Any]] = {}
+        for k, body in enumerate(bodies):
+            body["proof"] = {
+                "batch_root": root_text,
+                "path": [levels[depth][pos] for depth, pos in tree.path_positions(k)],
+                "index": k,
+                "tree_size": size,
+            }
+            body["signature"] = sig
+            receipts[body["record_id"]] = body
         return receipts, batch_id, len(late_events)
 
     def _record_events(self, attempt: _Attempt, now: datetime) -> None:

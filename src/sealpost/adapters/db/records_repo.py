@@ -225,23 +225,23 @@ def _sqlite_time(value: datetime) -> str:
     return v.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
-_SQLITE_CONVERT: tuple[Any, ...] = tuple(
-    (lambda v: v.replace("-", ""))
-    if name in _UUID_COLUMNS
-    else _sqlite_time
-    if name in _TIME_COLUMNS
-    else (lambda v: int(v))
-    if name in _BOOL_COLUMNS
-    else None
-    for name in RECORD_COLUMNS
+def _sqlite_uuid(value: str) -> str:
+    return value.replace("-", "")
+
+
+_SQLITE_CONVERT: tuple[tuple[int, Any], ...] = tuple(
+    (i, _sqlite_uuid if name in _UUID_COLUMNS else _sqlite_time if name in _TIME_COLUMNS else int)
+    for i, name in enumerate(RECORD_COLUMNS)
+    if name in _UUID_COLUMNS or name in _TIME_COLUMNS or name in _BOOL_COLUMNS
 )
 
 
 def _sqlite_row(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    return tuple(
-        row[name] if convert is None or row[name] is None else convert(row[name])
-        for name, convert in zip(RECORD_COLUMNS, _SQLITE_CONVERT, strict=True)
-    )
+    values = [row[name] for name in RECORD_COLUMNS]
+    for i, convert in _SQLITE_CONVERT:
+        if values[i] is not None:
+            values[i] = convert(values[i])
+    return tuple(values)
 
 
 def _event_row(event: RegulatorEvent) -> dict[str, Any]:
