@@ -238,3 +238,24 @@ def test_enterprise_terminals_seal_and_the_enterprise_relays(api: FlakyClient, c
     text = str(enterprise.records())
     assert not any(value in text for value in CLEAR_VALUES)
     terminal.close()
+
+
+@pytest.mark.slow
+def test_walk_in_card_photo_is_read_sealed_and_gives_a_reference(
+    api: FlakyClient, container: Container, terminal: SimTerminal, db_url: str
+) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("OCR is independent of the database: SQLite only")
+    from sealpost.adapters.ocr.rapid import RapidTextRecognizer
+    from sealpost.dev.idcards import generate_cards
+
+    card = next(generate_cards(1, seed=77, today=datetime.now(UTC).date(), rotations=(0,)))
+    container.extras["recognizer"] = RapidTextRecognizer()
+    client = _client(api, terminal)
+    identified = client.walk_in(photo=card.front)
+    from sealpost.domain.masking import mask_name
+
+    assert identified["identity"]["name"] == mask_name(card.person.name)
+    assert identified["identity"]["document_number"].startswith(card.person.number[0])
+    receipt = client.pickup(_pickup(identified["identity_ref"], sender_kind="walk_in"))
+    assert receipt["marks"]["real_name"] is True
