@@ -90,3 +90,17 @@ def test_process_pool_loads_one_engine_per_worker(make_card: Callable[..., Gener
     with OcrPool(1, kind="process") as pool:
         page = pool.submit(card.front).result(timeout=120)
     assert any(card.person.number in b.text for b in page.boxes)
+
+
+def test_wrong_direction_vote_is_caught_by_the_confidence_recheck(
+    monkeypatch: pytest.MonkeyPatch, make_card: Callable[..., GeneratedCard]
+) -> None:
+    from sealpost.adapters.ocr import rapid
+
+    engine = rapid.get_engine()
+    right = engine.upside_down_votes
+    monkeypatch.setattr(engine, "upside_down_votes", lambda crops: -right(crops))  # always wrong
+    card = make_card(51, 180)
+    page = rapid.RapidTextRecognizer().recognize(card.front)
+    assert page.rotation == 180
+    assert any(card.person.number in b.text for b in page.boxes)

@@ -77,6 +77,8 @@ class RapidOcrTuning:
     """Lines recognised below this score are dropped."""
     probe_lines: int = 5
     """How many of the longest lines the 0/180° classifier looks at."""
+    recheck_below: float = 0.75
+    """Mean line score under which the lines are also read rotated by 180° (the better wins)."""
     intra_op_threads: int = 1
     """ONNX Runtime threads per inference; 1 = one core per request (use a pool for concurrency)."""
 
@@ -307,27 +309,42 @@ def recognize_array(engine: _Engine, img: ImageArray) -> OcrPage:
     if not quads:
         return OcrPage(boxes=(), width=w, height=h)
 
-    line_angle = dominant_line_angle(quads) or 0.0
-    # Rotating the image counter-clockwise by ``line_angle`` makes the lines horizontal, either
-    # upright or upside down; the direction classifier decides which.
-    upright_angle = line_angle
-    m, nw, nh = _rotation_matrix(upright_angle, w, h)
-    moved = [cv2.transform(q[np.newaxis], m)[0] for q in quads]
-    orders = [_order_upright(q) for q in moved]
-
+    # Rotating the image counter-clockwise by the lines' angle makes them horizontal, either
+    # upright or upside down; the direction classifier, on the longest lines, decides which.
+    upright_angle = dominant_line_angle(quads) or 0.0
+    m, _nw, _nh = _rotation_matrix(upright_angle, w, h)
     probes = sorted(range(len(quads)), key=lambda i: -_line_direction(quads[i])[1])[
         : engine.tuning.probe_lines
     ]
-    crops = [_crop(img, quads[i][orders[i]]) for i in probes]
+    crops = []
+    for i in probes:
+        moved = cv2.transform(quads[i][np.newaxis], m)[0]
+        crops.append(_crop(img, quads[i][_order_upright(moved)]))
     if engine.upside_down_votes(crops) > 0:
         upright_angle += 180.0
-        m, nw, nh = _rotation_matrix(upright_angle, w, h)
-        moved = [cv2.transform(q[np.newaxis], m)[0] for q in quads]
-        orders = [_order_upright(q) for q in moved]
 
-    boxes: list[TextBox] = []
+    page, confidence = _read_lines(engine, img, quads, upright_angle)
+    if confidence < engine.tuning.recheck_below:
+        # Low confidence everywhere is what upside-down text looks like: read it the other way
+        # round too and keep the better reading (costs a second pass only on such photos).
+        flipped, flipped_confidence = _read_lines(engine, img, quads, upright_angle + 180.0)
+        if flipped_confidence > confidence:
+            page = flipped
+    return page
+
+
+def _read_lines(
+    engine: _Engine, img: ImageArray, quads: Sequence[FloatArray], upright_angle: float
+) -> tuple[OcrPage, float]:
+    """Recognise every line as seen rotated by ``upright_angle``; (page, mean line score)."""
+    h, w = img.shape[:2]
+    m, nw, nh = _rotation_matrix(upright_angle, w, h)
     inverse = cv2.invertAffineTransform(m)
-    for q, upright, order in zip(quads, moved, orders, strict=True):
+    boxes: list[TextBox] = []
+    scores: list[float] = []
+    for q in quads:
+        upright = cv2.transform(q[np.newaxis], m)[0]
+        order = _order_upright(upright)
         pts = upright[order]
         _angle, long_side, short_side = _line_direction(q)
         if long_side < 1.6 * short_side:
@@ -341,6 +358,7 @@ def recognize_array(engine: _Engine, img: ImageArray) -> OcrPage:
             source = q[order]
         text, score = engine.read_line(_crop(img, source))
         text = text.strip()
+        scores.append(score if text else 0.0)
         if not text or score < engine.tuning.min_score:
             continue
         quad: Quad = tuple((float(x), float(y)) for x, y in pts)  # type: ignore[assignment]
@@ -354,7 +372,8 @@ def recognize_array(engine: _Engine, img: ImageArray) -> OcrPage:
     skew = ccw - steps * 90.0
     if skew > 180:
         skew -= 360
-    return OcrPage(boxes=tuple(boxes), width=nw, height=nh, rotation=rotation, skew=round(skew, 2))
+    page = OcrPage(boxes=tuple(boxes), width=nw, height=nh, rotation=rotation, skew=round(skew, 2))
+    return page, (sum(scores) / len(scores) if scores else 0.0)
 
 
 # --------------------------------------------------------------------------------------------
