@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -152,7 +153,13 @@ async def _level(job: _Job, bodies: list[bytes], rate: float) -> tuple[list[floa
                 if time.perf_counter() > deadline + GRACE_S:
                     statuses[0] = statuses.get(0, 0) + 1  # never sent: the server fell too far behind
                     continue
-                status = await _request(reader, writer, raw(body))
+                try:
+                    status = await _request(reader, writer, raw(body))
+                except (ConnectionError, asyncio.IncompleteReadError):
+                    statuses[-1] = statuses.get(-1, 0) + 1  # the server dropped the connection
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", job.port)
+                    continue
                 latencies.append(time.perf_counter() - scheduled)
                 statuses[status] = statuses.get(status, 0) + 1
         finally:
@@ -267,11 +274,12 @@ def run(
         env["SEALPOST_DATABASE_URL"] = database_url
     else:
         env.pop("SEALPOST_DATABASE_URL", None)
+    server_log = (data / "server.log").open("wb")
     server = subprocess.Popen(  # noqa: S603 - our own CLI
         [sys.executable, "-m", "sealpost.cli", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=server_log,
+        stderr=server_log,
     )
     try:
         for _ in range(300):
@@ -296,6 +304,8 @@ def run(
     finally:
         server.terminate()
         server.wait(timeout=30)
+        server_log.close()
+        shutil.rmtree(data, ignore_errors=True)
 
     def ok_rate(level: tuple[list[float], dict[int, int], float]) -> float:
         return level[1].get(200, 0) / level[2] if level[2] else 0.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Final
 
 from sealpost.domain.identity.documents import DOCUMENT_LABELS, DocumentType
@@ -20,6 +20,13 @@ from sealpost.domain.masking import mask_id_number, mask_name, mask_phone
 MIN_AGE: Final = 14
 ADULT_AGE: Final = 18
 SCHEMA_VERSION: Final = 1
+#: China Standard Time (UTC+8, no daylight saving): ages and document expiry follow the local date.
+CHINA_TZ: Final = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def china_date(at: datetime) -> date:
+    """The calendar date in China at the instant ``at``."""
+    return at.astimezone(CHINA_TZ).date()
 
 
 @dataclass(frozen=True, slots=True)

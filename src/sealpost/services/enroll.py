@@ -31,7 +31,7 @@ from uuid import UUID
 from sealpost.domain.identity import DocumentType, check_document, check_phone
 from sealpost.domain.identity.card_fields import LONG_TERM, CardField, cross_check, flag_for_confirmation
 from sealpost.domain.identity.documents import normalize_document_number
-from sealpost.domain.senders import MIN_AGE, SenderIdentityData
+from sealpost.domain.senders import MIN_AGE, SenderIdentityData, china_date
 from sealpost.errors import ConflictError, ForbiddenError, NotFoundError, SealpostError
 from sealpost.i18n import Text
 from sealpost.logging import get_logger
@@ -120,7 +120,7 @@ class SenderEnrollment:
     # ------------------------------------------------------------------------------ enrollment
     def enroll(self, request: EnrollmentRequest) -> EnrollmentResult:
         now = self.clock.now()
-        today = now.date()
+        today = china_date(now)
         public_key = self.devices.normalize_public_key(request.device_algorithm, request.device_public_key)
         kid = self.devices.key_id(public_key)
         if request.photo_front is not None:

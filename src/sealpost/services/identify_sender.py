@@ -27,7 +27,7 @@ from typing import Final
 from sealpost.domain import identity_qr as qr
 from sealpost.domain.identity.card_fields import LONG_TERM
 from sealpost.domain.records import SenderIdentity
-from sealpost.domain.senders import SenderIdentityData
+from sealpost.domain.senders import SenderIdentityData, china_date
 from sealpost.errors import SealpostError
 from sealpost.i18n import Text
 from sealpost.logging import get_logger
@@ -134,7 +134,7 @@ class SenderIdentifier:
         identity = SenderIdentityData.from_json(
             self.fields.decrypt_text(str(sender.sender_id), IDENTITY_FIELD, sender.identity_ct)
         )
-        today = now.date()
+        today = china_date(now)
         if _expired(identity.valid_to, today):
             raise IdentifyRejectedError("document_expired")
         full = identity.masked()
