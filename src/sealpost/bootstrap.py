@@ -20,12 +20,13 @@ if TYPE_CHECKING:
     from sealpost.adapters.db.identity_refs_repo import SqlIdentityRefs
     from sealpost.adapters.db.records_repo import SqlRecordStore
     from sealpost.adapters.db.relay_repo import SqlEnterpriseStore
-    from sealpost.adapters.db.senders_repo import SqlReplayCache, SqlSenderRepository
+    from sealpost.adapters.db.senders_repo import SqlSenderRepository
     from sealpost.adapters.db.terminals_repo import SqlEnterpriseClients, SqlTerminalRegistry
     from sealpost.adapters.device_keys import P256DeviceSignatures
     from sealpost.domain.items import ItemChecker
     from sealpost.domain.records import RecordRules
     from sealpost.ports.identity_verifier import IdentityVerifier
+    from sealpost.ports.senders import ReplayCache
     from sealpost.services.access import AccessTokens, TerminalTokens
     from sealpost.services.device_auth import DeviceRequestAuthenticator
     from sealpost.services.enroll import SenderEnrollment
@@ -182,8 +183,13 @@ class Container:
         return SqlSenderRepository(self.engine)
 
     @cached_property
-    def sender_replay(self) -> SqlReplayCache:
-        """One-time use of identity QR codes and device-signed requests (shared by every worker)."""
+    def sender_replay(self) -> ReplayCache:
+        """One-time use of identity QR codes and device-signed requests (shared by every worker):
+        the database by default, Redis when ``SEALPOST_REDIS_URL`` is set."""
+        if self.settings.redis_url:
+            from sealpost.adapters.replay_redis import RedisReplayCache
+
+            return RedisReplayCache.from_url(self.settings.redis_url, self.clock)
         from sealpost.adapters.db.senders_repo import SqlReplayCache
 
         return SqlReplayCache(self.engine, self.clock)
