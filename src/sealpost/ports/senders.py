@@ -31,6 +31,7 @@ class SenderRecord:
     verified_by: str
     created_at: datetime
     updated_at: datetime
+    phone_index: bytes | None = None  # as stored (read-only: writes take it from SenderIndexes)
 
 
 @dataclass(frozen=True, slots=True)

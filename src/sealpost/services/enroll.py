@@ -206,6 +206,8 @@ class SenderEnrollment:
                     "this device key is already in use; make a new one",
                 ),
             )
+        if existing is not None and identity.source == "typed":
+            self._check_typed_reenrollment(existing, indexes)
         record = SenderRecord(
             sender_id=sender_id,
             doc_type=identity.doc_type,
@@ -220,6 +222,25 @@ class SenderEnrollment:
             return sender_id, True, True
         self.senders.update_identity(record, indexes, device if known is None else None)
         return sender_id, False, known is None
+
+    @staticmethod
+    def _check_typed_reenrollment(existing: SenderRecord, indexes: SenderIndexes) -> None:
+        """Typed fields alone may add a phone to an existing sender only with the phone on record.
+
+        Knowing someone's name and number must not be enough to take over their identity QR: a
+        new phone is added from typed fields only when the phone number matches the enrolled one
+        (otherwise photograph the card, or use the external verification service).
+        """
+        if existing.phone_index is not None and indexes.phone == existing.phone_index:
+            return
+        log.info("sender_refused", reason="reenroll_phone_mismatch", doc_type=existing.doc_type)
+        raise ForbiddenError(
+            "reenroll_phone_mismatch",
+            Text(
+                "该证件已登记：请使用登记时的手机号码，或拍摄身份证重新登记",
+                "this document is enrolled already: use the phone number on record, or photograph the card",
+            ),
+        )
 
     def _verify(self, claim: IdentityClaim, today: date) -> list[Verdict]:
         verdicts: list[Verdict] = []

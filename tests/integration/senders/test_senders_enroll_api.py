@@ -64,6 +64,21 @@ def test_reenrolling_the_same_document_finds_the_same_sender_and_adds_the_device
     assert devices[second.kid]["current"] is True
 
 
+def test_typed_reenrollment_needs_the_phone_on_record(sender_api: TestClient) -> None:
+    owner, intruder = SenderDevice.generate(), SenderDevice.generate()
+    enroll_typed(sender_api, owner, number=ADULT)
+    taken = enroll_typed(sender_api, intruder, number=ADULT, phone="13900000000")
+    assert taken.status_code == 403
+    assert taken.json()["code"] == "reenroll_phone_mismatch"
+    assert ADULT not in taken.text
+    # A public key proves nothing (no signature at enrollment): the owner's key with another phone is
+    # refused too; changing the phone on record needs the card's photo.
+    assert enroll_typed(sender_api, owner, number=ADULT, phone="13900000000").json()["code"] == (
+        "reenroll_phone_mismatch"
+    )
+    assert enroll_typed(sender_api, owner, number=ADULT).json()["device_added"] is False
+
+
 def test_a_device_revokes_another_and_the_revoked_one_cannot_authenticate(sender_api: TestClient) -> None:
     old, new = SenderDevice.generate(), SenderDevice.generate()
     sender_id = enroll_typed(sender_api, old, number=ADULT).json()["sender_id"]

@@ -59,9 +59,9 @@ def test_senders_create_find_and_update(engine: Engine) -> None:
     idx = _indexes()
     device = _device(sender.sender_id)
     repo.create(sender, idx, device)
-    assert repo.find_by_document("resident_id", idx.id_number) == sender
+    assert repo.find_by_document("resident_id", idx.id_number) == replace(sender, phone_index=idx.phone)
     assert repo.find_by_document("foreign_passport", idx.id_number) is None
-    assert repo.get(sender.sender_id) == sender
+    assert repo.get(sender.sender_id) == replace(sender, phone_index=idx.phone)
     assert repo.get_device(device.kid) == device
     second = _device(sender.sender_id)
     updated = replace(

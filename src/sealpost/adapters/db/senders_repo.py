@@ -182,6 +182,7 @@ def _sender(row: RowMapping) -> SenderRecord:
         verified_by=row["verified_by"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        phone_index=bytes(row["phone_index"]) if row["phone_index"] is not None else None,
     )
 
 
