@@ -1,6 +1,7 @@
 """The sender's page (PWA) at ``/sender/``: enroll once, then show a fresh identity QR every 30 s.
 
-The platform's public sealing key is written into the page, so the phone makes codes offline. The
+The platform's public sealing key is written into the page (a ``<meta>``), so the phone makes codes
+offline. The
 static files live in ``web/sender/`` (no third-party code: the QR encoder is ``qrcode.js``).
 """
 
@@ -28,9 +29,9 @@ _TYPES: Final = {
     "manifest.webmanifest": "application/manifest+json",
     "icon.svg": "image/svg+xml",
 }
-#: No third-party scripts, no inline scripts but the key, no framing: the page holds a device key.
+#: No third-party or inline scripts, no framing: the page holds a device key.
 _CSP: Final = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 PAGES.append(PageLink("/sender/", "寄件人身份码（登记、出示二维码）", "Sender identity code (enroll, QR)"))

@@ -11,7 +11,8 @@
   let mode = "typed";
 
   function platformKey() {
-    const text = window.SEALPOST_PLATFORM_SEALING_KEY;
+    const meta = document.querySelector('meta[name="sealpost-platform-sealing-key"]');
+    const text = meta ? meta.getAttribute("content") : null;
     return text && !text.startsWith("__") ? ID.unb64url(text) : null;
   }
 
