@@ -1,8 +1,8 @@
 """The sender's page (PWA) at ``/sender/``: enroll once, then show a fresh identity QR every 30 s.
 
 The platform's public sealing key is written into the page (a ``<meta>``), so the phone makes codes
-offline. The
-static files live in ``web/sender/`` (no third-party code: the QR encoder is ``qrcode.js``).
+offline. The static files live in ``web/sender/`` (no third-party code: the QR encoder is
+``qrcode.js``, written for this page).
 """
 
 from __future__ import annotations
