@@ -154,9 +154,11 @@ class Container:
     @cached_property
     def ingestor(self) -> Ingestor:
         """The ingest pipeline (verify, unseal, validate, encrypt, sign per batch, store)."""
-        from sealpost.services.ingest import Ingestor
+        from sealpost.services.ingest import Ingestor, tune_gc_for_batches
 
         kit = self.crypto
+        if self.settings.env != "test":  # tests build many containers: leave their collector alone
+            tune_gc_for_batches()
         return Ingestor(
             store=self.records,
             refs=self.identity_refs,

@@ -83,6 +83,21 @@ TERMINAL_CACHE_S: Final = 30.0
 SourceKind = Literal["terminal", "enterprise", "platform"]
 
 
+def tune_gc_for_batches() -> None:
+    """Garbage-collector settings for a process that ingests batches (the API server).
+
+    A batch allocates ~100 short-lived objects per record; with the default thresholds the cycle
+    collector runs every 700 allocations and keeps re-walking the ~150k objects loaded at start-up
+    (catalogues, conversion tables). Freezing those and making young collections rarer costs a
+    little memory and saves ~10-15 % of the CPU per record (``sealpost bench ingest``).
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
 def _plain(value: object) -> str | None:
     """A bilingual text as its Chinese form (what the regulator's event log stores)."""
     if value is None:
