@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -25,7 +26,7 @@ PHOTO = b"\x89PNG\r\n\x1a\n" + b"x" * 64
 
 
 @pytest.fixture
-def api(settings: Settings) -> Iterator[tuple[TestClient, tuple[str, str]]]:
+def api(settings: Settings) -> Iterator[tuple[TestClient, httpx.Auth]]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.effective_database_url)
     container = build_container(settings, configure_logs=False)
@@ -33,10 +34,25 @@ def api(settings: Settings) -> Iterator[tuple[TestClient, tuple[str, str]]]:
         company="SF", name="顺丰速运", now=datetime.now(UTC)
     )
     with TestClient(create_app(container=container), raise_server_exceptions=False) as c:
-        yield c, (client.client_id, secret)
+        yield c, _bearer(c, client.client_id, secret)
 
 
-def _register(c: TestClient, auth: tuple[str, str], device: CourierDevice, employee_no: str = "SF-1") -> dict:
+class _Bearer(httpx.Auth):
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        yield request
+
+
+def _bearer(c: TestClient, client_id: str, secret: str) -> _Bearer:
+    r = c.post("/v1/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+    assert r.status_code == 200, r.text
+    return _Bearer(r.json()["access_token"])
+
+
+def _register(c: TestClient, auth: httpx.Auth, device: CourierDevice, employee_no: str = "SF-1") -> dict:
     r = c.post(
         "/v1/couriers",
         auth=auth,
@@ -53,7 +69,7 @@ def _register(c: TestClient, auth: tuple[str, str], device: CourierDevice, emplo
     return r.json()
 
 
-def test_register_verify_photo_revoke(api: tuple[TestClient, tuple[str, str]]) -> None:
+def test_register_verify_photo_revoke(api: tuple[TestClient, httpx.Auth]) -> None:
     c, auth = api
     device = CourierDevice.generate()
     device.issued = IssuedCredential.from_json(_register(c, auth, device))
@@ -79,7 +95,7 @@ def test_register_verify_photo_revoke(api: tuple[TestClient, tuple[str, str]]) -
 
 
 def test_registration_needs_enterprise_credentials_and_valid_input(
-    api: tuple[TestClient, tuple[str, str]],
+    api: tuple[TestClient, httpx.Auth],
 ) -> None:
     c, auth = api
     device = CourierDevice.generate()
@@ -92,7 +108,7 @@ def test_registration_needs_enterprise_credentials_and_valid_input(
         "outlet": "o",
         "device_public_key": base64.b64encode(device.public_key()).decode(),
     }
-    r = c.post("/v1/couriers", json=body, auth=("ec-nobody", "wrong"))
+    r = c.post("/v1/couriers", json=body, auth=_Bearer("not-a-token"))
     assert r.status_code == 401
     assert r.headers["content-type"] == "application/problem+json"
     r = c.post("/v1/couriers", json=body, auth=auth)
@@ -104,7 +120,7 @@ def test_registration_needs_enterprise_credentials_and_valid_input(
     assert dup.status_code == 409
 
 
-def test_other_companies_cannot_revoke(api: tuple[TestClient, tuple[str, str]], settings: Settings) -> None:
+def test_other_companies_cannot_revoke(api: tuple[TestClient, httpx.Auth], settings: Settings) -> None:
     c, auth = api
     device = CourierDevice.generate()
     courier_id = _register(c, auth, device)["courier_id"]
@@ -113,7 +129,8 @@ def test_other_companies_cannot_revoke(api: tuple[TestClient, tuple[str, str]], 
         company="YTO", name="圆通", now=datetime.now(UTC)
     )
     container.close()
-    assert c.post(f"/v1/couriers/{courier_id}/revoke", auth=(other.client_id, secret)).status_code == 404
+    other_auth = _bearer(c, other.client_id, secret)
+    assert c.post(f"/v1/couriers/{courier_id}/revoke", auth=other_auth).status_code == 404
 
 
 def test_cli_register_qr_verify_revoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

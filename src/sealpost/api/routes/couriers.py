@@ -1,46 +1,27 @@
-"""Couriers: registration by their company, the online credential check, the courier's photo."""
+"""Couriers: registration by their company, the online credential check, the courier's photo.
+
+Registration and revocation take the company's OAuth2 access token (``POST /v1/oauth/token``,
+client credentials); the check and the photo are public, as a sender needs them.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 from datetime import timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from sealpost.adapters.db.couriers_repo import SqlCourierRepository
-from sealpost.adapters.db.terminals_repo import SqlEnterpriseClients
 from sealpost.adapters.device_keys import P256DeviceSignatures
+from sealpost.api.auth import EnterpriseDep
 from sealpost.api.deps import ContainerDep
-from sealpost.errors import NotFoundError, SealpostError, UnauthorizedError
+from sealpost.errors import NotFoundError, SealpostError
 from sealpost.i18n import Text, negotiate
-from sealpost.ports.terminals import EnterpriseClient
 from sealpost.services import courier_credentials as svc
 
 router = APIRouter(prefix="/v1/couriers", tags=["couriers"])
-_basic = HTTPBasic(auto_error=False)
-
-
-def enterprise_client(
-    container: ContainerDep, credentials: Annotated[HTTPBasicCredentials | None, Depends(_basic)]
-) -> EnterpriseClient:
-    """An express company's system, authenticated with its client id and secret (HTTP Basic)."""
-    client = None
-    if credentials is not None:
-        clients = SqlEnterpriseClients(container.engine)
-        client = clients.authenticate(credentials.username, credentials.password)
-    if client is None or not client.active:
-        raise UnauthorizedError(
-            "enterprise_auth_required",
-            Text("需要快递企业的客户端凭证", "enterprise client credentials required"),
-        )
-    return client
-
-
-EnterpriseDep = Annotated[EnterpriseClient, Depends(enterprise_client)]
 
 
 class CourierRegistration(BaseModel):
