@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -69,7 +69,5 @@ class RefusalIn(BaseModel):
 
 
 @router.post("/refusals", status_code=201, summary="Report a refused pickup (counted for the regulator)")
-def refuse(
-    body: RefusalIn, request: Request, terminal: TerminalDep, container: ContainerDep
-) -> dict[str, Any]:
+def refuse(body: RefusalIn, terminal: TerminalDep, container: ContainerDep) -> dict[str, Any]:
     return container.pickup_desk.refuse(terminal, body.reason)
