@@ -17,6 +17,7 @@ from sealpost.ports.clock import Clock, SystemClock
 if TYPE_CHECKING:
     from sealpost.adapters.crypto.kit import CryptoKit
     from sealpost.adapters.db.agreement_customers_repo import SqlAgreementCustomers
+    from sealpost.adapters.db.identify_ledger import SqlIdentifyLedger
     from sealpost.adapters.db.identity_refs_repo import SqlIdentityRefs
     from sealpost.adapters.db.records_repo import SqlRecordStore
     from sealpost.adapters.db.relay_repo import SqlEnterpriseStore
@@ -249,7 +250,19 @@ class Container:
             fields=self.crypto.fields,
             refs=self.identity_refs,
             clock=self.clock,
+            ledger=self.identify_ledger,
+            prepare_ref=self.identity_refs.prepare,
         )
+
+    @cached_property
+    def identify_ledger(self) -> SqlIdentifyLedger | None:
+        """The identity QR's one transaction per code (group commit) on the SQL replay table; None
+        with the Redis replay cache (claim in Redis, then the reference)."""
+        if self.settings.redis_url:
+            return None
+        from sealpost.adapters.db.identify_ledger import SqlIdentifyLedger
+
+        return SqlIdentifyLedger(self.engine, self.clock)
 
     @cached_property
     def device_auth(self) -> DeviceRequestAuthenticator:
@@ -260,6 +273,9 @@ class Container:
         )
 
     def close(self) -> None:
+        ledger = self.__dict__.get("identify_ledger")
+        if ledger is not None:
+            ledger.close()
         self.engine.dispose()
 
 

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from sealpost.errors import ConflictError
 from sealpost.i18n import Text
+from sealpost.ports.identity_refs import VerifiedSender
 
 DeviceStatus = Literal["active", "revoked"]
 #: Device key algorithms a sender's phone may register.
@@ -144,4 +145,34 @@ class DeviceSignatures(Protocol):
 
     def verify(self, algorithm: DeviceAlgorithm, public_key: bytes, message: bytes, signature: bytes) -> bool:
         """True when ``signature`` (64 bytes ``r || s``) is valid for ``message``."""
+        ...
+
+
+#: What :class:`IdentifyLedger` did with a token: claimed it (and stored the reference), found it
+#: already claimed, or found the device no longer active when the transaction ran.
+ClaimOutcome = Literal["claimed", "replayed", "revoked"]
+
+
+class IdentifyLedger(Protocol):
+    """The identity QR's database work: the device lookup and ONE transaction per accepted code.
+
+    ``claim_and_store`` claims the one-time token and stores its ``identity_ref`` atomically: both
+    rows or neither, and only while the device is still active in the same transaction (a device
+    revoked after the lookup is caught there). It returns after the rows are committed.
+    """
+
+    def device_with_sender(self, kid: str) -> tuple[DeviceRecord, SenderRecord] | None: ...
+
+    def claim_and_store(
+        self, token_hash: bytes, expires_at: datetime, kid: str, ref: VerifiedSender
+    ) -> ClaimOutcome: ...
+
+    async def claim_and_store_async(
+        self, token_hash: bytes, expires_at: datetime, kid: str, ref: VerifiedSender
+    ) -> ClaimOutcome:
+        """The same, awaited from an event loop without blocking it."""
+        ...
+
+    def claim(self, token_hash: bytes, expires_at: datetime) -> bool:
+        """Claim a token without storing a reference (refused codes that still use up the token)."""
         ...

@@ -9,20 +9,25 @@ In order, each failure with its own reason code:
 4. find the device key (``unknown_device``), check the signature (``bad_signature``) and that the
    device belongs to the sender named (``bad_signature``), then that it is active (``revoked_device``);
 5. the time step must be within ±60 s of now (``expired``);
-6. claim the token in the replay cache, shared by every worker and kept in the database
-   (``replayed``). Only a token that passed every other check is claimed;
-7. decrypt the sender's identity, refuse an expired document (``document_expired``), and issue a
-   one-time ``identity_ref`` for this courier (10 minutes) through the identity-refs port.
+6. decrypt the sender's identity and refuse an expired document (``document_expired``; the code is
+   used up all the same);
+7. in ONE transaction (:class:`~sealpost.ports.senders.IdentifyLedger`): claim the token in the
+   replay table shared by every worker (``replayed``), only while the device is still active
+   (``revoked_device``), and store the one-time ``identity_ref`` for this courier (10 minutes).
+   Only a token that passed every other check is claimed. With the Redis replay cache the claim
+   and the reference are two steps (claim first).
 
 The courier gets the masked identity (name, document type, masked number) and the adult flag.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Final
+from typing import Final, Protocol
 
 from sealpost.domain import identity_qr as qr
 from sealpost.domain.identity.card_fields import LONG_TERM
@@ -33,8 +38,16 @@ from sealpost.i18n import Text
 from sealpost.logging import get_logger
 from sealpost.ports.clock import Clock
 from sealpost.ports.crypto import CryptoError, FieldEncryptor, Unsealer, UnsupportedSuite
-from sealpost.ports.identity_refs import IdentityRefs
-from sealpost.ports.senders import DeviceSignatures, ReplayCache, SenderRepository
+from sealpost.ports.identity_refs import IdentityRefs, RefSource, VerifiedSender
+from sealpost.ports.senders import (
+    ClaimOutcome,
+    DeviceRecord,
+    DeviceSignatures,
+    IdentifyLedger,
+    ReplayCache,
+    SenderRecord,
+    SenderRepository,
+)
 from sealpost.services.enroll import IDENTITY_FIELD
 
 log = get_logger(__name__)
@@ -64,6 +77,22 @@ class IdentifyRejectedError(SealpostError):
         self.detail = detail
 
 
+class PrepareRef(Protocol):
+    """Make a reference without storing it (``SqlIdentityRefs.prepare``: the ledger stores it)."""
+
+    def __call__(
+        self,
+        *,
+        courier_id: str,
+        source: RefSource,
+        identity: SenderIdentity,
+        masked: dict[str, str],
+        now: datetime,
+        sender_id: str | None = None,
+        adult: bool | None = None,
+    ) -> VerifiedSender: ...
+
+
 @dataclass(frozen=True, slots=True)
 class IdentifyResult:
     identity_ref: str
@@ -80,8 +109,24 @@ class IdentifyResult:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class _Accepted:
+    """A code that passed every check but one-time use: what remains is one database transaction."""
+
+    token: bytes
+    window_end: datetime
+    kid: str
+    ref: VerifiedSender
+    masked: dict[str, str]
+    adult: bool
+
+
 @dataclass
 class SenderIdentifier:
+    """With a ``ledger`` (the SQL replay cache), the token claim and the ``identity_ref`` are
+    stored in one transaction (group-committed with concurrent requests); without one (the Redis
+    replay cache), the token is claimed in ``replay`` and the reference issued through ``refs``."""
+
     senders: SenderRepository
     devices: DeviceSignatures
     replay: ReplayCache
@@ -89,18 +134,78 @@ class SenderIdentifier:
     fields: FieldEncryptor
     refs: IdentityRefs
     clock: Clock
+    ledger: IdentifyLedger | None = None
+    prepare_ref: PrepareRef | None = None
 
     def identify(self, text: str, courier_id: str) -> IdentifyResult:
         try:
-            result = self._identify(text, courier_id)
+            accepted = self._check(text, courier_id)
+            if self.ledger is not None and accepted is not None:
+                outcome = self.ledger.claim_and_store(
+                    accepted.token, accepted.window_end, accepted.kid, accepted.ref
+                )
+                return self._finish(accepted, outcome)
+            return self._identify_unbatched(text, courier_id)
         except IdentifyRejectedError as exc:
             log.info("identity_qr_rejected", reason=exc.code, courier_id=courier_id, detail=exc.detail)
             raise
-        log.debug("identity_qr_accepted", courier_id=courier_id)
-        return result
 
-    def _identify(self, text: str, courier_id: str) -> IdentifyResult:
+    async def identify_async(self, text: str, courier_id: str) -> IdentifyResult:
+        """The same from an event loop: the checks run inline (CPU only, plus one indexed read),
+        the transaction runs on the ledger's writer thread; without a ledger, in a worker thread."""
+        try:
+            accepted = self._check(text, courier_id)
+            if self.ledger is not None and accepted is not None:
+                outcome = await self.ledger.claim_and_store_async(
+                    accepted.token, accepted.window_end, accepted.kid, accepted.ref
+                )
+                return self._finish(accepted, outcome)
+        except IdentifyRejectedError as exc:
+            log.info("identity_qr_rejected", reason=exc.code, courier_id=courier_id, detail=exc.detail)
+            raise
+        return await asyncio.to_thread(self.identify, text, courier_id)
+
+    def _finish(self, accepted: _Accepted, outcome: ClaimOutcome) -> IdentifyResult:
+        if outcome == "replayed":
+            raise IdentifyRejectedError("replayed")
+        if outcome == "revoked":
+            raise IdentifyRejectedError("revoked_device", "revoked during the check")
+        ref = accepted.ref
+        return IdentifyResult(ref.ref, ref.expires_at, accepted.masked, accepted.adult)
+
+    def _check(self, text: str, courier_id: str) -> _Accepted | None:
+        """Every check before one-time use; None when this identifier has no ledger."""
+        if self.ledger is None or self.prepare_ref is None:
+            return None
         now = self.clock.now()
+        payload, device, sender = self._verify(text, now, self.ledger.device_with_sender)
+        token, window_end = _token(payload)
+        identity = self._identity(sender)
+        today = china_date(now)
+        if _expired(identity.valid_to, today):
+            # Refused, but the code is used up all the same (a second try says "replayed").
+            if not self.ledger.claim(token, window_end):
+                raise IdentifyRejectedError("replayed")
+            raise IdentifyRejectedError("document_expired")
+        masked, adult, sender_identity = _views(identity, sender, today)
+        ref = self.prepare_ref(
+            courier_id=courier_id,
+            source="qr",
+            identity=sender_identity,
+            masked={k: masked[k] for k in ("name", "document_type", "document_number")},
+            now=now,
+            sender_id=str(sender.sender_id),
+            adult=adult,
+        )
+        return _Accepted(token, window_end, device.kid, ref, masked, adult)
+
+    def _verify(
+        self,
+        text: str,
+        now: datetime,
+        lookup: Callable[[str], tuple[DeviceRecord, SenderRecord] | None],
+    ) -> tuple[qr.IdentityQrPayload, DeviceRecord, SenderRecord]:
+        """Steps 1–5: parse, unseal, device, signature, status, freshness."""
         try:
             version, suite, sealed = qr.decode_text(text)
         except qr.IdentityQrError as exc:
@@ -115,7 +220,7 @@ class SenderIdentifier:
             payload, signature = qr.decode_payload(plaintext, suite=suite)
         except qr.IdentityQrError as exc:
             raise IdentifyRejectedError(exc.reason, exc.detail) from None
-        found = self.senders.get_device_with_sender(payload.device_kid.hex())
+        found = lookup(payload.device_kid.hex())
         if found is None:
             raise IdentifyRejectedError("unknown_device")
         device, sender = found
@@ -127,34 +232,56 @@ class SenderIdentifier:
             raise IdentifyRejectedError("revoked_device")
         if not qr.step_window_ok(payload.time_step, now):
             raise IdentifyRejectedError("expired", f"step {payload.time_step}")
-        token = hashlib.sha256(b"identity-qr\x00" + payload.signed_bytes()).digest()
-        window_end = (payload.time_step + 1) * qr.STEP_SECONDS + qr.TOLERANCE_SECONDS + REPLAY_MARGIN_S
-        if not self.replay.claim(token, datetime.fromtimestamp(window_end, UTC)):
-            raise IdentifyRejectedError("replayed")
-        identity = SenderIdentityData.from_json(
+        return payload, device, sender
+
+    def _identity(self, sender: SenderRecord) -> SenderIdentityData:
+        return SenderIdentityData.from_json(
             self.fields.decrypt_text(str(sender.sender_id), IDENTITY_FIELD, sender.identity_ct)
         )
+
+    def _identify_unbatched(self, text: str, courier_id: str) -> IdentifyResult:
+        """Claim in the replay cache, then issue the reference (the Redis replay cache's path)."""
+        now = self.clock.now()
+        payload, _device, sender = self._verify(text, now, self.senders.get_device_with_sender)
+        token, window_end = _token(payload)
+        if not self.replay.claim(token, window_end):
+            raise IdentifyRejectedError("replayed")
+        identity = self._identity(sender)
         today = china_date(now)
         if _expired(identity.valid_to, today):
             raise IdentifyRejectedError("document_expired")
-        full = identity.masked()
-        masked = {k: full[k] for k in ("name", "document_type", "document_type_label", "document_number")}
-        adult = identity.adult(today)
+        masked, adult, sender_identity = _views(identity, sender, today)
         ref = self.refs.issue(
             courier_id=courier_id,
             source="qr",
-            identity=SenderIdentity(
-                name=identity.name,
-                document_type=identity.doc_type,
-                document_number=identity.number,
-                sender_id=str(sender.sender_id),
-            ),
+            identity=sender_identity,
             masked={k: masked[k] for k in ("name", "document_type", "document_number")},
             now=now,
             sender_id=str(sender.sender_id),
             adult=adult,
         )
         return IdentifyResult(ref.ref, ref.expires_at, masked, adult)
+
+
+def _token(payload: qr.IdentityQrPayload) -> tuple[bytes, datetime]:
+    """The code's one-time token and when the replay cache may forget it."""
+    token = hashlib.sha256(b"identity-qr\x00" + payload.signed_bytes()).digest()
+    window_end = (payload.time_step + 1) * qr.STEP_SECONDS + qr.TOLERANCE_SECONDS + REPLAY_MARGIN_S
+    return token, datetime.fromtimestamp(window_end, UTC)
+
+
+def _views(
+    identity: SenderIdentityData, sender: SenderRecord, today: date
+) -> tuple[dict[str, str], bool, SenderIdentity]:
+    full = identity.masked()
+    masked = {k: full[k] for k in ("name", "document_type", "document_type_label", "document_number")}
+    clear = SenderIdentity(
+        name=identity.name,
+        document_type=identity.doc_type,
+        document_number=identity.number,
+        sender_id=str(sender.sender_id),
+    )
+    return masked, identity.adult(today), clear
 
 
 def _expired(valid_to: str | None, today: date) -> bool:

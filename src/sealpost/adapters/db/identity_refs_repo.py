@@ -46,6 +46,32 @@ class SqlIdentityRefs:
         sender_id: str | None = None,
         adult: bool | None = None,
     ) -> VerifiedSender:
+        sender = self.prepare(
+            courier_id=courier_id,
+            source=source,
+            identity=identity,
+            masked=masked,
+            now=now,
+            sender_id=sender_id,
+            adult=adult,
+        )
+        with self._engine.begin() as conn:
+            conn.execute(_INSERT, ref_row(sender))
+        return sender
+
+    def prepare(
+        self,
+        *,
+        courier_id: str,
+        source: RefSource,
+        identity: SenderIdentity,
+        masked: Mapping[str, str],
+        now: datetime,
+        sender_id: str | None = None,
+        adult: bool | None = None,
+    ) -> VerifiedSender:
+        """A new reference, its identity already encrypted, not stored yet: :meth:`issue` stores it
+        at once; the identity QR ledger stores it in the transaction that claims the code."""
         ref = new_ref()
         blob = orjson.dumps(
             {
@@ -55,7 +81,7 @@ class SqlIdentityRefs:
                 "sender_id": sender_id or identity.sender_id,
             }
         )
-        sender = VerifiedSender(
+        return VerifiedSender(
             ref=ref,
             courier_id=courier_id,
             source=source,
@@ -67,22 +93,6 @@ class SqlIdentityRefs:
             sender_id=sender_id or identity.sender_id or None,
             adult=adult,
         )
-        with self._engine.begin() as conn:
-            conn.execute(
-                identity_refs.insert().values(
-                    ref=ref,
-                    courier_id=courier_id,
-                    source=source,
-                    sender_id=sender.sender_id,
-                    document_type=sender.document_type,
-                    masked=dict(sender.masked),
-                    adult=adult,
-                    identity_enc=sender.identity_enc,
-                    issued_at=now,
-                    expires_at=sender.expires_at,
-                )
-            )
-        return sender
 
     def lookup(self, refs: Iterable[str]) -> dict[str, VerifiedSender]:
         wanted = sorted(set(refs))
@@ -138,6 +148,40 @@ class SqlIdentityRefs:
                 )
             )
         return int(result.rowcount or 0)
+
+
+#: Built once: a statement built per call (``insert().values(**row)``) costs more than running it.
+_INSERT = identity_refs.insert()
+
+#: The columns :func:`ref_row` fills, in table order.
+REF_COLUMNS = (
+    "ref",
+    "courier_id",
+    "source",
+    "sender_id",
+    "document_type",
+    "masked",
+    "adult",
+    "identity_enc",
+    "issued_at",
+    "expires_at",
+)
+
+
+def ref_row(sender: VerifiedSender) -> dict[str, Any]:
+    """The ``identity_refs`` row of a new (unredeemed) reference, as Python values."""
+    return {
+        "ref": sender.ref,
+        "courier_id": sender.courier_id,
+        "source": sender.source,
+        "sender_id": sender.sender_id,
+        "document_type": sender.document_type,
+        "masked": dict(sender.masked),
+        "adult": sender.adult,
+        "identity_enc": sender.identity_enc,
+        "issued_at": sender.issued_at,
+        "expires_at": sender.expires_at,
+    }
 
 
 def _fields_of(sender: VerifiedSender) -> dict[str, Any]:

@@ -1,0 +1,345 @@
+"""The identity QR's hot path on SQL (:class:`sealpost.ports.senders.IdentifyLedger`).
+
+Two pieces of database work per verification, both on driver connections with hand-written,
+bound-parameter SQL (no statement building or compiling per request):
+
+* the device + sender lookup, in autocommit on a connection of the calling thread;
+* a **group-commit writer**: one thread per process with its own connection takes every accepted
+  code queued by concurrent requests and, in ONE transaction per batch, claims each token in the
+  replay table (only while its device is still active) and stores its ``identity_ref``. A request
+  is answered only after the transaction holding its rows has committed. Under load a batch holds
+  many codes, so the commit cost (an fsync on PostgreSQL, the write lock on SQLite) is shared.
+
+The replay table is the same one :class:`sealpost.adapters.db.senders_repo.SqlReplayCache` uses,
+so one-time use holds across workers, restarts and both ways of claiming.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import re
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final, cast
+from uuid import UUID
+
+from sqlalchemy import Engine
+
+from sealpost.adapters.db.identity_refs_repo import REF_COLUMNS, ref_row
+from sealpost.adapters.db.tables.records import identity_refs
+from sealpost.adapters.db.tables.senders import sender_devices, sender_token_replay, senders
+from sealpost.logging import get_logger
+from sealpost.ports.clock import Clock, SystemClock
+from sealpost.ports.identity_refs import VerifiedSender
+from sealpost.ports.senders import (
+    ClaimOutcome,
+    DeviceAlgorithm,
+    DeviceRecord,
+    DeviceStatus,
+    SenderRecord,
+)
+
+log = get_logger(__name__)
+
+#: Codes written in one transaction at most.
+MAX_BATCH: Final = 256
+#: Expired replay rows are deleted about once every this many claims.
+PURGE_EVERY: Final = 2000
+
+#: The lookup's columns, in its order (for SQLAlchemy's result conversions).
+_DEVICE_COLUMNS: Final = ("kid", "sender_id", "algorithm", "public_key", "status", "created_at", "revoked_at")
+_SENDER_COLUMNS: Final = (
+    "doc_type",
+    "minor",
+    "identity_ct",
+    "verified_by",
+    "created_at",
+    "updated_at",
+    "phone_index",
+)
+
+Processor = Callable[[Any], Any]
+
+_PARAM: Final = re.compile(r":([a-z_]+)\b")
+_LOOKUP: Final = (
+    "SELECT d.kid, d.sender_id, d.algorithm, d.public_key, d.status, d.created_at, d.revoked_at, "
+    "s.doc_type, s.minor, s.identity_ct, s.verified_by, s.created_at, s.updated_at, s.phone_index "
+    "FROM sender_devices d JOIN senders s ON s.sender_id = d.sender_id WHERE d.kid = :kid"
+)
+# The claim is conditional on the device being active in this very transaction.
+_CLAIM_IF_ACTIVE: Final = (
+    "INSERT INTO sender_token_replay (token_hash, expires_at) SELECT :token_hash, :expires_at "
+    "WHERE EXISTS (SELECT 1 FROM sender_devices WHERE kid = :kid AND status = 'active') "
+    "ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash"
+)
+# psycopg sends parameters untyped: a bare SELECT list needs their types.
+_CLAIM_IF_ACTIVE_PG: Final = _CLAIM_IF_ACTIVE.replace(
+    "SELECT :token_hash, :expires_at", "SELECT CAST(:token_hash AS bytea), CAST(:expires_at AS timestamptz)"
+)
+_CLAIM: Final = (
+    "INSERT INTO sender_token_replay (token_hash, expires_at) VALUES (:token_hash, :expires_at) "
+    "ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash"
+)
+_DEVICE_STATUS: Final = "SELECT status FROM sender_devices WHERE kid = :kid"
+_PURGE: Final = "DELETE FROM sender_token_replay WHERE expires_at < :now"
+_INSERT_REF: Final = (
+    "INSERT INTO identity_refs (ref, courier_id, source, sender_id, document_type, masked, adult, "
+    "identity_enc, issued_at, expires_at) VALUES (:ref, :courier_id, :source, :sender_id, "
+    ":document_type, :masked, :adult, :identity_enc, :issued_at, :expires_at)"
+)
+_INSERT_REF_PG: Final = _INSERT_REF.replace(":masked,", "CAST(:masked AS json),")
+
+
+@dataclass
+class _Item:
+    token_hash: bytes
+    expires_at: datetime
+    kid: str
+    ref: VerifiedSender | None
+    done: Future[ClaimOutcome] = field(default_factory=Future)
+
+
+class _Sql:
+    """The statements in the driver's parameter style, with SQLAlchemy's own value conversions."""
+
+    def __init__(self, engine: Engine) -> None:
+        dialect = engine.dialect
+        self.postgres = dialect.name == "postgresql"
+
+        def sql(template: str) -> str:
+            # Named parameters ``:name`` (sqlite3) become ``%(name)s`` (psycopg).
+            return _PARAM.sub(r"%(\1)s", template) if self.postgres else template
+
+        def binder(column: Any) -> Processor | None:
+            return cast(Processor | None, column.type.dialect_impl(dialect).bind_processor(dialect))
+
+        def reader(column: Any) -> Processor | None:
+            return cast(Processor | None, column.type.dialect_impl(dialect).result_processor(dialect, None))
+
+        self.lookup = sql(_LOOKUP)
+        self.readers: list[Processor | None] = [reader(sender_devices.c[c]) for c in _DEVICE_COLUMNS] + [
+            reader(senders.c[c]) for c in _SENDER_COLUMNS
+        ]
+        self.claim = sql(_CLAIM_IF_ACTIVE_PG if self.postgres else _CLAIM_IF_ACTIVE)
+        self.bare_claim = sql(_CLAIM)
+        self.device_status = sql(_DEVICE_STATUS)
+        self.purge = sql(_PURGE)
+        self.insert_ref = sql(_INSERT_REF_PG if self.postgres else _INSERT_REF)
+        self.expires_bind = binder(sender_token_replay.c.expires_at)
+        self.token_bind = binder(sender_token_replay.c.token_hash)
+        self.ref_binds: list[tuple[str, Processor | None]] = [
+            (c, binder(identity_refs.c[c])) for c in REF_COLUMNS
+        ]
+
+    def claim_params(self, item: _Item) -> dict[str, Any]:
+        expires = self.expires_bind(item.expires_at) if self.expires_bind else item.expires_at
+        token = self.token_bind(item.token_hash) if self.token_bind else item.token_hash
+        return {"token_hash": token, "expires_at": expires, "kid": item.kid}
+
+    def ref_params(self, ref: VerifiedSender) -> dict[str, Any]:
+        row = ref_row(ref)
+        return {c: (bind(row[c]) if bind else row[c]) for c, bind in self.ref_binds}
+
+    def records(self, row: Sequence[Any]) -> tuple[DeviceRecord, SenderRecord]:
+        v = [r(x) if r is not None else x for r, x in zip(self.readers, row, strict=True)]
+        device = DeviceRecord(
+            kid=v[0],
+            sender_id=UUID(v[1]),
+            algorithm=cast(DeviceAlgorithm, v[2]),
+            public_key=bytes(v[3]),
+            status=cast(DeviceStatus, v[4]),
+            created_at=v[5],
+            revoked_at=v[6],
+        )
+        sender = SenderRecord(
+            sender_id=device.sender_id,
+            doc_type=v[7],
+            minor=bool(v[8]),
+            identity_ct=bytes(v[9]),
+            verified_by=v[10],
+            created_at=v[11],
+            updated_at=v[12],
+            phone_index=bytes(v[13]) if v[13] is not None else None,
+        )
+        return device, sender
+
+
+class SqlIdentifyLedger:
+    """Implements :class:`sealpost.ports.senders.IdentifyLedger` on SQLite and PostgreSQL."""
+
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+        self._engine = engine
+        self._clock = clock or SystemClock()
+        self._sql = _Sql(engine)
+        self._local = threading.local()
+        self._connections: list[Any] = []
+        self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._closed = False
+        self._claims = 0
+
+    # ------------------------------------------------------------------------------ connections
+    def _connect(self, *, autocommit: bool) -> Any:
+        """A driver connection of our own (taken out of the engine's pool, pragmas applied)."""
+        proxied = self._engine.raw_connection()
+        conn: Any = proxied.driver_connection
+        proxied.detach()
+        if conn is None:
+            raise RuntimeError("the engine gave no driver connection")
+        if self._sql.postgres:
+            conn.autocommit = autocommit
+        else:
+            conn.isolation_level = None  # we issue BEGIN IMMEDIATE / COMMIT ourselves
+        with self._lock:
+            self._connections.append(conn)
+        return conn
+
+    def _reader(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect(autocommit=True)
+        return conn
+
+    # ------------------------------------------------------------------------------ port
+    def device_with_sender(self, kid: str) -> tuple[DeviceRecord, SenderRecord] | None:
+        cur = self._reader().cursor()
+        try:
+            cur.execute(self._sql.lookup, {"kid": kid})
+            row = cur.fetchone()
+        finally:
+            cur.close()
+        return self._sql.records(row) if row is not None else None
+
+    def claim_and_store(
+        self, token_hash: bytes, expires_at: datetime, kid: str, ref: VerifiedSender
+    ) -> ClaimOutcome:
+        return self._submit(_Item(token_hash, expires_at, kid, ref)).result()
+
+    async def claim_and_store_async(
+        self, token_hash: bytes, expires_at: datetime, kid: str, ref: VerifiedSender
+    ) -> ClaimOutcome:
+        return await asyncio.wrap_future(self._submit(_Item(token_hash, expires_at, kid, ref)))
+
+    def claim(self, token_hash: bytes, expires_at: datetime) -> bool:
+        return self._submit(_Item(token_hash, expires_at, "", None)).result() == "claimed"
+
+    def close(self) -> None:
+        """Stop the writer (after the queued codes are written) and close our connections."""
+        with self._lock:
+            self._closed = True
+            writer = self._writer
+        if writer is not None:
+            self._queue.put(None)
+            writer.join(timeout=30)
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            try:
+                conn.close()
+            except Exception:
+                log.debug("identify_ledger_close_failed")
+
+    # ------------------------------------------------------------------------------ writer
+    def _submit(self, item: _Item) -> Future[ClaimOutcome]:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the identify ledger is closed")
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._run, name="identify-ledger", daemon=True)
+                self._writer.start()
+        self._queue.put(item)
+        return item.done
+
+    def _run(self) -> None:
+        conn = None
+        stop = False
+        while not stop:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < MAX_BATCH:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                batch.append(nxt)
+            try:
+                if conn is None:
+                    conn = self._connect(autocommit=False)
+                outcomes = self._write(conn, batch)
+            except Exception:
+                log.warning("identify_ledger_batch_failed", size=len(batch), exc_info=True)
+                conn = self._recover(conn)
+                outcomes = None
+            if outcomes is not None:
+                for item, outcome in zip(batch, outcomes, strict=True):
+                    item.done.set_result(outcome)
+                continue
+            # The batch failed as a whole: write its codes one by one, so one bad row fails alone.
+            for item in batch:
+                try:
+                    if conn is None:
+                        conn = self._connect(autocommit=False)
+                    item.done.set_result(self._write(conn, [item])[0])
+                except Exception as exc:
+                    conn = self._recover(conn)
+                    item.done.set_exception(exc)
+
+    def _recover(self, conn: Any) -> Any:
+        if conn is None:
+            return None
+        try:
+            conn.rollback() if self._sql.postgres else conn.execute("ROLLBACK")
+            return conn
+        except Exception:
+            with self._lock:
+                if conn in self._connections:
+                    self._connections.remove(conn)
+            try:
+                conn.close()
+            except Exception:
+                log.debug("identify_ledger_close_failed")
+            return None
+
+    def _write(self, conn: Any, batch: list[_Item]) -> list[ClaimOutcome]:
+        sql = self._sql
+        cur = conn.cursor()
+        try:
+            if not sql.postgres:
+                cur.execute("BEGIN IMMEDIATE")
+            outcomes: list[ClaimOutcome] = []
+            for item in batch:
+                params = sql.claim_params(item)
+                if item.ref is None:  # a bare claim: no device condition
+                    cur.execute(sql.bare_claim, params)
+                    outcomes.append("claimed" if cur.fetchone() is not None else "replayed")
+                    continue
+                cur.execute(sql.claim, params)
+                if cur.fetchone() is None:
+                    cur.execute(sql.device_status, {"kid": item.kid})
+                    status = cur.fetchone()
+                    outcomes.append("replayed" if status is not None and status[0] == "active" else "revoked")
+                    continue
+                cur.execute(sql.insert_ref, sql.ref_params(item.ref))
+                outcomes.append("claimed")
+            self._claims += len(batch)
+            if self._claims >= PURGE_EVERY:
+                self._claims = 0
+                now = sql.expires_bind(self._clock.now()) if sql.expires_bind else self._clock.now()
+                cur.execute(sql.purge, {"now": now})
+            if sql.postgres:
+                conn.commit()
+            else:
+                cur.execute("COMMIT")
+            return outcomes
+        finally:
+            cur.close()
