@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from couriers_support import COURIER_NAME, COURIER_PHONE, PHOTO
 from sqlalchemy import Engine
 
 from sealpost.adapters.crypto import CryptoKit
@@ -15,10 +16,6 @@ from sealpost.adapters.device_keys import P256DeviceSignatures
 from sealpost.client.courier_qr import CourierDevice
 from sealpost.ports.clock import FixedClock
 from sealpost.services.courier_credentials import IssuedCredential, register_courier
-
-COURIER_NAME = "欧阳建国"
-COURIER_PHONE = "13912345678"
-PHOTO = b"\x89PNG\r\n\x1a\n" + b"courier-photo-bytes" * 10
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from couriers_support import COURIER_NAME, COURIER_PHONE, PHOTO
 from sqlalchemy import Engine
 
-from conftest import COURIER_NAME, COURIER_PHONE, PHOTO
 from sealpost.adapters.crypto import CryptoKit
 from sealpost.adapters.db.couriers_repo import SqlCourierRepository
 from sealpost.adapters.device_keys import P256DeviceSignatures

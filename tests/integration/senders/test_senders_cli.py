@@ -7,9 +7,9 @@ from pathlib import Path
 
 import orjson
 import pytest
+from senders_support import citizen_number
 from typer.testing import CliRunner
 
-from conftest import citizen_number
 from sealpost.bootstrap import build_container
 from sealpost.cli.main import app as cli
 from sealpost.config import Settings

@@ -6,8 +6,8 @@ import uuid
 from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
+from senders_support import NOW, b64, citizen_number, enroll_typed
 
-from conftest import NOW, b64, citizen_number, enroll_typed
 from sealpost.bootstrap import Container
 from sealpost.client.identity_qr import SenderDevice
 from sealpost.ports.clock import FixedClock

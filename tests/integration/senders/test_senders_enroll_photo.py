@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from senders_support import NOW, b64
 
-from conftest import NOW, b64
 from sealpost.adapters.db.metadata import metadata
 from sealpost.adapters.db.tables import load_all
 from sealpost.bootstrap import Container

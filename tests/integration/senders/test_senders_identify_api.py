@@ -11,8 +11,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi.testclient import TestClient
+from senders_support import NOW, citizen_number, enroll_typed
 
-from conftest import NOW, citizen_number, enroll_typed
 from sealpost.adapters.crypto.suites import get_suite
 from sealpost.bootstrap import Container
 from sealpost.client.identity_qr import SenderDevice

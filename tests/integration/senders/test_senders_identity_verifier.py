@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from senders_support import NOW, citizen_number, enroll_typed
 
-from conftest import NOW, citizen_number, enroll_typed
 from sealpost.adapters.identity_verifier import (
     BuiltinVerifier,
     HttpIdentityVerifier,

@@ -54,8 +54,8 @@ def test_identify_with_the_redis_replay_cache(client: redis.Redis, tmp_path: obj
     from uuid import UUID
 
     from fastapi.testclient import TestClient
+    from senders_support import NOW, citizen_number, enroll_typed
 
-    from conftest import NOW, citizen_number, enroll_typed
     from sealpost.adapters.db.migrate import upgrade
     from sealpost.api.app import create_app
     from sealpost.bootstrap import build_container

@@ -1,0 +1,174 @@
+"""The identity QR ledger (one transaction per code, group commit) on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+import sealpost.adapters.db.identify_ledger as ledger_module
+from sealpost.adapters.db.identify_ledger import SqlIdentifyLedger
+from sealpost.adapters.db.senders_repo import SqlReplayCache, SqlSenderRepository
+from sealpost.adapters.db.tables.records import identity_refs
+from sealpost.adapters.db.tables.senders import sender_token_replay
+from sealpost.ports.clock import FixedClock
+from sealpost.ports.identity_refs import REF_TTL, VerifiedSender
+from sealpost.ports.senders import DeviceRecord, SenderIndexes, SenderRecord
+
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+LATER = NOW + timedelta(minutes=3)
+
+
+def _enrolled(engine: Engine) -> tuple[SqlSenderRepository, SenderRecord, DeviceRecord]:
+    repo = SqlSenderRepository(engine)
+    sender = SenderRecord(
+        sender_id=uuid.uuid4(),
+        doc_type="resident_id",
+        minor=False,
+        identity_ct=os.urandom(80),
+        verified_by="builtin",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    device = DeviceRecord(
+        kid=os.urandom(8).hex(),
+        sender_id=sender.sender_id,
+        algorithm="ES256",
+        public_key=b"\x04" + os.urandom(64),
+        status="active",
+        created_at=NOW,
+    )
+    indexes = SenderIndexes(id_number=os.urandom(16), phone=os.urandom(16), key_id="0011223344556677")
+    repo.create(sender, indexes, device)
+    return repo, sender, device
+
+
+def _ref(sender: SenderRecord, courier: str = "c-1") -> VerifiedSender:
+    return VerifiedSender(
+        ref=os.urandom(15).hex(),
+        courier_id=courier,
+        source="qr",
+        document_type="resident_id",
+        masked={"name": "张*", "document_type": "resident_id", "document_number": "1*****************"},
+        identity_enc=os.urandom(90),
+        issued_at=NOW,
+        expires_at=NOW + REF_TTL,
+        sender_id=str(sender.sender_id),
+        adult=True,
+    )
+
+
+def _stored_refs(engine: Engine) -> dict[str, dict[str, object]]:
+    with engine.connect() as conn:
+        return {row.ref: dict(row._mapping) for row in conn.execute(sa.select(identity_refs))}
+
+
+def _tokens(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(sender_token_replay)).scalar_one())
+
+
+def test_lookup_reads_what_the_repository_reads(engine: Engine) -> None:
+    repo, _sender, device = _enrolled(engine)
+    ledger = SqlIdentifyLedger(engine, FixedClock(NOW))
+    try:
+        assert ledger.device_with_sender(device.kid) == repo.get_device_with_sender(device.kid)
+        assert ledger.device_with_sender("00" * 8) is None
+    finally:
+        ledger.close()
+
+
+def test_claim_and_reference_are_stored_together_once(engine: Engine) -> None:
+    _repo, sender, device = _enrolled(engine)
+    ledger = SqlIdentifyLedger(engine, FixedClock(NOW))
+    try:
+        token = os.urandom(32)
+        first = _ref(sender)
+        assert ledger.claim_and_store(token, LATER, device.kid, first) == "claimed"
+        second = _ref(sender)
+        assert ledger.claim_and_store(token, LATER, device.kid, second) == "replayed"
+    finally:
+        ledger.close()
+    stored = _stored_refs(engine)
+    assert set(stored) == {first.ref}  # the replayed code left no reference behind
+    row = stored[first.ref]
+    assert row["courier_id"] == "c-1" and row["adult"] is True and row["redeemed_at"] is None
+    assert row["masked"] == dict(first.masked) and bytes(row["identity_enc"]) == first.identity_enc  # type: ignore[call-overload]
+    assert row["expires_at"] == NOW + REF_TTL
+    # The same replay table as the stand-alone cache: another worker's claim of the token fails.
+    assert SqlReplayCache(engine).claim(token, LATER) is False
+
+
+def test_a_device_revoked_after_the_lookup_is_caught_in_the_transaction(engine: Engine) -> None:
+    repo, sender, device = _enrolled(engine)
+    ledger = SqlIdentifyLedger(engine, FixedClock(NOW))
+    try:
+        assert ledger.device_with_sender(device.kid) is not None  # looked up while active …
+        repo.revoke_device(sender.sender_id, device.kid, NOW)  # … revoked before the write
+        token = os.urandom(32)
+        assert ledger.claim_and_store(token, LATER, device.kid, _ref(sender)) == "revoked"
+        assert ledger.device_with_sender(device.kid)[0].status == "revoked"  # type: ignore[index]
+    finally:
+        ledger.close()
+    assert _stored_refs(engine) == {}
+    assert _tokens(engine) == 0  # neither row: the token was not used up
+
+
+def test_two_workers_racing_on_the_same_codes(engine: Engine) -> None:
+    _repo, sender, device = _enrolled(engine)
+    workers = [SqlIdentifyLedger(engine, FixedClock(NOW)) for _ in range(2)]
+    tokens = [os.urandom(32) for _ in range(40)]
+    jobs = [(w, t) for t in tokens for w in workers]
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            outcomes = list(
+                pool.map(lambda job: job[0].claim_and_store(job[1], LATER, device.kid, _ref(sender)), jobs)
+            )
+    finally:
+        for w in workers:
+            w.close()
+    assert outcomes.count("claimed") == len(tokens)
+    assert outcomes.count("replayed") == len(tokens)
+    assert len(_stored_refs(engine)) == len(tokens)
+
+
+def test_concurrent_requests_of_one_event_loop_are_group_committed(engine: Engine) -> None:
+    _repo, sender, device = _enrolled(engine)
+    ledger = SqlIdentifyLedger(engine, FixedClock(NOW))
+
+    async def run() -> list[str]:
+        return list(
+            await asyncio.gather(
+                *(
+                    ledger.claim_and_store_async(os.urandom(32), LATER, device.kid, _ref(sender))
+                    for _ in range(100)
+                )
+            )
+        )
+
+    try:
+        assert asyncio.run(run()) == ["claimed"] * 100
+    finally:
+        ledger.close()
+    assert len(_stored_refs(engine)) == 100
+    with pytest.raises(RuntimeError):
+        ledger.claim(os.urandom(32), LATER)  # closed
+
+
+def test_a_bare_claim_and_the_purge_of_expired_tokens(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ledger_module, "PURGE_EVERY", 3)
+    ledger = SqlIdentifyLedger(engine, FixedClock(NOW))
+    try:
+        old = os.urandom(32)
+        assert ledger.claim(old, NOW - timedelta(seconds=1)) is True  # already past its window
+        assert ledger.claim(old, NOW - timedelta(seconds=1)) is False
+        assert ledger.claim(os.urandom(32), LATER) is True  # third claim: expired rows purged
+    finally:
+        ledger.close()
+    assert _tokens(engine) == 1
