@@ -163,9 +163,9 @@ def test_killed_after_commit_before_answer_then_retry_loses_nothing_and_doubles_
     client.close()
 
 
+# The deterministic after-commit crash covers PostgreSQL; this one runs on SQLite only.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_killed_at_an_arbitrary_moment_then_retry_converges(tmp_path: Path, db_url: str) -> None:
-    if not db_url.startswith("sqlite"):
-        pytest.skip("the deterministic after-commit crash covers PostgreSQL; this one runs on SQLite")
     data_dir, sim, pickups = _prepare(tmp_path, db_url)
     port = _free_port()
     with _server(data_dir, db_url, port) as proc:

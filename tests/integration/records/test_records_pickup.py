@@ -241,11 +241,10 @@ def test_enterprise_terminals_seal_and_the_enterprise_relays(api: FlakyClient, c
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # OCR is independent of the database
 def test_walk_in_card_photo_is_read_sealed_and_gives_a_reference(
     api: FlakyClient, container: Container, terminal: SimTerminal, db_url: str
 ) -> None:
-    if not db_url.startswith("sqlite"):
-        pytest.skip("OCR is independent of the database: SQLite only")
     from sealpost.adapters.ocr.rapid import RapidTextRecognizer
     from sealpost.dev.idcards import generate_cards
 
