@@ -143,6 +143,7 @@ def configure_logging(*, level: str = "info", json_logs: bool = False, stream: A
         lg.propagate = True
     # Readiness checks ask Alembic for the schema head on every probe: keep its chatter out.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per client request is noise
 
 
 def get_logger(name: str | None = None) -> Any:

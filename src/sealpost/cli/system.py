@@ -5,8 +5,9 @@ from __future__ import annotations
 import typer
 
 from sealpost import __version__
-from sealpost.cli.output import fail, print_json
+from sealpost.cli.output import fail, fail_with, print_json
 from sealpost.cli.settings import load_settings
+from sealpost.errors import SealpostError
 
 db_app = typer.Typer(help="数据库 · database migrations", no_args_is_help=True)
 demo_app = typer.Typer(help="演示数据 · demo data", no_args_is_help=True)
@@ -68,6 +69,8 @@ def demo_seed() -> None:
     container = build_container(load_settings())
     try:
         summary = seed_demo(container)
+    except SealpostError as exc:
+        fail_with(exc)
     finally:
         container.close()
     print_json(summary)

@@ -29,6 +29,10 @@ def test_db_upgrade_then_demo_seed_is_idempotent(data_env: Path) -> None:
     assert (data_env / "sealpost.db").exists()
     seeded = runner.invoke(app, ["demo", "seed"])
     assert seeded.exit_code == 0, seeded.output
+    # The demo town went through the real API: receipts came back, one per accepted parcel.
+    receipts = (data_env / "demo" / "receipts.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(receipts) >= 15
+    assert all('"signature"' in line for line in receipts)
     again = runner.invoke(app, ["demo", "seed"])
     assert again.exit_code == 0
     assert '"present"' in again.output
