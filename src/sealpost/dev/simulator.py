@@ -219,7 +219,11 @@ def simulate_in_process(
     container: Any, *, parcels: int, senders: int = 5, seed: int = 2026
 ) -> SimulationReport:
     """Run the town against the app built on ``container`` (no server, no network)."""
-    from fastapi.testclient import TestClient
+    import warnings
+
+    with warnings.catch_warnings():  # Starlette nags about its httpx-based client; it is the one we want
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
 
     from sealpost.api.app import create_app
 
