@@ -51,6 +51,42 @@ class _Job:
     path: str
 
 
+#: Where ``--db postgres`` creates (and drops) its throwaway database.
+PG_ADMIN_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in process group ``pgid`` (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # field 5 of stat: the process group
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _pg_database(create: bool, name: str) -> str:
+    """Create (or drop) the throwaway PostgreSQL database ``name``; its URL."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = os.environ.get("SEALPOST_BENCH_PG_ADMIN", PG_ADMIN_DEFAULT)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if create:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        else:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    url = make_url(admin).set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -260,8 +296,32 @@ def run(
     senders: int,
     connections: int,
     database_url: str | None,
+    db: str = "sqlite",
 ) -> None:
+    """``db`` = ``postgres``: a throwaway database (dropped after) unless ``database_url`` names one."""
     data = Path(tempfile.mkdtemp(prefix="sealpost-bench-verify-"))
+    throwaway = None
+    if db == "postgres" and not database_url:
+        throwaway = f"sealpost_bench_verify_{os.urandom(5).hex()}"
+        database_url = _pg_database(True, throwaway)
+    try:
+        _run(rates, duration_s, clients, workers, senders, connections, database_url, data)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+        if throwaway:
+            _pg_database(False, throwaway)
+
+
+def _run(
+    rates: list[int],
+    duration_s: float,
+    clients: int,
+    workers: int,
+    senders: int,
+    connections: int,
+    database_url: str | None,
+    data: Path,
+) -> None:
     token, devices, platform_key = _prepare(data, database_url, senders)
     port = _free_port()
     env = {
@@ -280,6 +340,7 @@ def run(
         env=env,
         stdout=server_log,
         stderr=server_log,
+        start_new_session=True,  # its own process group: the workers' CPU time is summed by group
     )
     try:
         for _ in range(300):
@@ -298,14 +359,17 @@ def run(
 
             return make
 
+        cpu = _group_cpu_seconds(server.pid)
         baseline = _drive(job("/healthz", [0.0]), clients, [0.0])[0]
+        cpu_healthz = _group_cpu_seconds(server.pid) - cpu
         plan = [r / clients for r in rates] + [0.0]
+        cpu = _group_cpu_seconds(server.pid)
         levels = _drive(job("/v1/pickups/identify", plan), clients, plan)
+        cpu_verify = _group_cpu_seconds(server.pid) - cpu
     finally:
         server.terminate()
         server.wait(timeout=30)
         server_log.close()
-        shutil.rmtree(data, ignore_errors=True)
 
     def ok_rate(level: tuple[list[float], dict[int, int], float]) -> float:
         return level[1].get(200, 0) / level[2] if level[2] else 0.0
@@ -315,6 +379,7 @@ def run(
         "client_processes": clients,
         "senders": senders,
         "database": "postgresql" if database_url else "sqlite",
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "healthz_per_s": round(ok_rate(baseline)),
     }
     for rate, level in zip(rates, levels, strict=False):
@@ -335,6 +400,17 @@ def run(
     figures["max_p50_ms"] = round(percentile(top[0], 50) * 1000, 2)
     figures["max_p99_ms"] = round(percentile(top[0], 99) * 1000, 2)
     figures["verify_vs_healthz"] = round(ok_rate(top) / max(1.0, ok_rate(baseline)), 3)
+    # CPU time of the API processes (not the database server's, nor the load generator's): what a
+    # verification costs however busy the shared machine is, and the rate that cost allows.
+    answered = sum(sum(level[1].values()) - level[1].get(0, 0) for level in levels)
+    healthz_answered = sum(baseline[1].values()) - baseline[1].get(0, 0)
+    cpu_us = cpu_verify / answered * 1e6 if answered else 0.0
+    figures["server_cpu_us_per_verification"] = round(cpu_us)
+    figures["server_cpu_us_per_healthz"] = (
+        round(cpu_healthz / healthz_answered * 1e6) if healthz_answered else 0
+    )
+    figures["cpu_count"] = os.cpu_count() or 0
+    figures["cpu_bound_verifications_per_s"] = round((os.cpu_count() or 1) * 1e6 / cpu_us) if cpu_us else 0
     bad = {k: v for k, v in top[1].items() if k != 200}
     if bad:
         figures["max_errors"] = sum(bad.values())

@@ -81,12 +81,16 @@ def bench_verify(
     senders: int = typer.Option(50, min=1, help="enrolled senders (one phone each)"),
     connections: int = typer.Option(16, min=1, help="HTTP connections per client process"),
     database_url: str = typer.Option("", help="PostgreSQL URL (default: SQLite in a temp folder)"),
+    db: str = typer.Option("sqlite", help="sqlite, or postgres (a throwaway database, dropped after)"),
 ) -> None:
     """Identity QR verifications/s, p50/p99 at increasing rates, then the maximum (separate server)."""
     from sealpost.bench.verify import run
 
+    if db not in ("sqlite", "postgres"):
+        typer.echo("--db: sqlite 或 or postgres", err=True)
+        raise typer.Exit(2)
     levels = [int(r) for r in rates.split(",") if r.strip()]
-    run(levels, duration, clients, workers, senders, connections, database_url or None)
+    run(levels, duration, clients, workers, senders, connections, database_url or None, db)
 
 
 @app.command("ingest")

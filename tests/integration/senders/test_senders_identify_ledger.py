@@ -161,7 +161,9 @@ def test_concurrent_requests_of_one_event_loop_are_group_committed(engine: Engin
         ledger.claim(os.urandom(32), LATER)  # closed
 
 
-def test_a_bare_claim_and_the_purge_of_expired_tokens(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bare_claim_and_the_purge_of_expired_tokens(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(ledger_module, "PURGE_EVERY", 3)
     ledger = SqlIdentifyLedger(engine, FixedClock(NOW))
     try:
