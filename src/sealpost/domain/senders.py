@@ -57,15 +57,16 @@ class SenderIdentityData:
     def adult(self, today: date) -> bool:
         return self.age(today) >= ADULT_AGE
 
-    def masked(self) -> dict[str, str]:
-        """The view a courier may see: masked name, number and phone; the document type."""
+    def masked(self, *, phone: bool = True) -> dict[str, str]:
+        """The view a courier may see: masked name, number and (unless ``phone=False``) phone; the
+        document type."""
         out = {
             "name": mask_name(self.name),
             "document_type": self.doc_type,
             "document_type_label": document_label(self.doc_type),
             "document_number": mask_id_number(self.number),
         }
-        if self.phone:
+        if phone and self.phone:
             out["phone"] = mask_phone(self.phone)
         return out
 

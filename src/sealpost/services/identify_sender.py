@@ -273,8 +273,7 @@ def _token(payload: qr.IdentityQrPayload) -> tuple[bytes, datetime]:
 def _views(
     identity: SenderIdentityData, sender: SenderRecord, today: date
 ) -> tuple[dict[str, str], bool, SenderIdentity]:
-    full = identity.masked()
-    masked = {k: full[k] for k in ("name", "document_type", "document_type_label", "document_number")}
+    masked = identity.masked(phone=False)  # name, document_type(_label), document_number
     clear = SenderIdentity(
         name=identity.name,
         document_type=identity.doc_type,
