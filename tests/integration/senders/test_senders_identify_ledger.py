@@ -174,3 +174,15 @@ def test_a_bare_claim_and_the_purge_of_expired_tokens(
     finally:
         ledger.close()
     assert _tokens(engine) == 1
+
+
+def test_a_broken_connection_is_replaced(engine: Engine) -> None:
+    _repo, sender, device = _enrolled(engine)
+    ledger = SqlIdentifyLedger(engine, FixedClock(NOW))
+    try:
+        assert ledger.device_with_sender(device.kid) is not None
+        ledger._local.conn.close()  # e.g. the database restarted under the reader
+        assert ledger.device_with_sender(device.kid) is not None
+        assert ledger.claim_and_store(os.urandom(32), LATER, device.kid, _ref(sender)) == "claimed"
+    finally:
+        ledger.close()

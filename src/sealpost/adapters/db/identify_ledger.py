@@ -207,13 +207,21 @@ class SqlIdentifyLedger:
 
     # ------------------------------------------------------------------------------ port
     def device_with_sender(self, kid: str) -> tuple[DeviceRecord, SenderRecord] | None:
+        try:
+            row = self._lookup(kid)
+        except Exception:
+            # A broken connection (database restarted, network): drop it and try once more.
+            self._drop(self._local.__dict__.pop("conn", None))
+            row = self._lookup(kid)
+        return self._sql.records(row) if row is not None else None
+
+    def _lookup(self, kid: str) -> Any:
         cur = self._reader().cursor()
         try:
             cur.execute(self._sql.lookup, {"kid": kid})
-            row = cur.fetchone()
+            return cur.fetchone()
         finally:
             cur.close()
-        return self._sql.records(row) if row is not None else None
 
     def claim_and_store(
         self, token_hash: bytes, expires_at: datetime, kid: str, ref: VerifiedSender
@@ -300,15 +308,20 @@ class SqlIdentifyLedger:
         try:
             conn.rollback() if self._sql.postgres else conn.execute("ROLLBACK")
             return conn
-        except Exception:
-            with self._lock:
-                if conn in self._connections:
-                    self._connections.remove(conn)
-            try:
-                conn.close()
-            except Exception:
-                log.debug("identify_ledger_close_failed")
+        except Exception:  # a broken connection: drop it, the next batch reconnects
+            self._drop(conn)
             return None
+
+    def _drop(self, conn: Any) -> None:
+        if conn is None:
+            return
+        with self._lock:
+            if conn in self._connections:
+                self._connections.remove(conn)
+        try:
+            conn.close()
+        except Exception:
+            log.debug("identify_ledger_close_failed")
 
     def _write(self, conn: Any, batch: list[_Item]) -> list[ClaimOutcome]:
         sql = self._sql
