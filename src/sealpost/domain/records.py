@@ -373,6 +373,10 @@ _META_OPTIONAL: Final = (
 )
 
 
+#: A UUIDv7 in canonical text (what ``str(uuid.UUID(...))`` gives): version 7, RFC 4122 variant.
+_UUID7_CANONICAL: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
 def parse_meta(d: object) -> RecordMeta:
     """Parse the wire form of the clear metadata (shape and types only: see :func:`validate_record`)."""
     if not isinstance(d, Mapping):
@@ -381,12 +385,14 @@ def parse_meta(d: object) -> RecordMeta:
     record_id = get("record_id")
     if not isinstance(record_id, str):
         raise RecordError("record_id_invalid", "record_id")
-    try:
-        parsed = uuid.UUID(record_id)
-    except ValueError:
-        raise RecordError("record_id_invalid", "record_id") from None
-    if parsed.version != 7 or parsed.variant != uuid.RFC_4122:
-        raise RecordError("record_id_invalid", "record_id")
+    if _UUID7_CANONICAL.fullmatch(record_id) is None:  # else the general parse (upper case, braces, ...)
+        try:
+            parsed = uuid.UUID(record_id)
+        except ValueError:
+            raise RecordError("record_id_invalid", "record_id") from None
+        if parsed.version != 7 or parsed.variant != uuid.RFC_4122:
+            raise RecordError("record_id_invalid", "record_id")
+        record_id = str(parsed)
     kind = get("sender_kind")
     if kind not in SENDER_KINDS:
         raise RecordError("sender_kind_invalid", "sender_kind")
@@ -397,7 +403,7 @@ def parse_meta(d: object) -> RecordMeta:
         collected_at = parse_time(get("collected_at"))
     except ValueError:
         raise RecordError("collected_at_invalid", "collected_at") from None
-    values: list[Any] = [str(parsed)]
+    values: list[Any] = [record_id]
     for key, limit in _META_STRINGS:
         value = get(key)
         if value.__class__ is not str or len(value) > limit:

@@ -10,6 +10,7 @@ the first 8 bytes of the suite hash of the public key bytes, so anyone holding t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal, Protocol, runtime_checkable
@@ -231,6 +232,12 @@ class FieldEncryptor(Protocol):
         ...
 
     def encrypt_text(self, record_id: RecordId, field: str, text: str, day: date | None = None) -> bytes: ...
+
+    def encrypt_texts(
+        self, record_id: RecordId, fields: Sequence[tuple[str, str]], day: date | None = None
+    ) -> list[bytes]:
+        """``[encrypt_text(record_id, name, text, day) for name, text in fields]``, done at once."""
+        ...
 
     def decrypt_text(self, record_id: RecordId, field: str, ciphertext: bytes) -> str: ...
 

@@ -542,7 +542,7 @@ class Ingestor:
     ) -> tuple[dict[str, dict[str, Any]], str, int]:
         batch_id = str(uuid.uuid4())
         day = now.date()
-        enc = self._fields.encrypt_text
+        enc_many = self._fields.encrypt_texts
         bi = self._blind.index
         deadline = self._deadline_ms
         received_ms = now.timestamp() * 1000
@@ -576,6 +576,18 @@ class Ingestor:
             leaf = receipt_leaf_bytes(body)
             latency_ms = max(0, int(received_ms - meta.collected_at.timestamp() * 1000))
             late = latency_ms > deadline
+            document_number = identity.document_number
+            clear = [
+                ("sender_name", sender_name),
+                ("sender_phone", s.phone),
+                ("sender_address", s.address),
+                ("recipient_name", r.name),
+                ("recipient_phone", r.phone),
+                ("recipient_address", r.address),
+            ]
+            if document_number:
+                clear.append(("sender_id_number", document_number))
+            sealed = enc_many(rid, clear, day)
             rows.append(
                 {
                     "record_id": rid,
@@ -605,20 +617,14 @@ class Ingestor:
                     "batch_id": batch_id,
                     "batch_index": k,
                     "receipt": leaf,
-                    "sender_name_enc": enc(rid, "sender_name", sender_name, day),
-                    "sender_phone_enc": enc(rid, "sender_phone", s.phone, day),
-                    "sender_address_enc": enc(rid, "sender_address", s.address, day),
-                    "sender_id_number_enc": (
-                        enc(rid, "sender_id_number", identity.document_number, day)
-                        if identity.document_number
-                        else None
-                    ),
-                    "recipient_name_enc": enc(rid, "recipient_name", r.name, day),
-                    "recipient_phone_enc": enc(rid, "recipient_phone", r.phone, day),
-                    "recipient_address_enc": enc(rid, "recipient_address", r.address, day),
-                    "bi_sender_id_number": (
-                        bi("id_number", identity.document_number) if identity.document_number else None
-                    ),
+                    "sender_name_enc": sealed[0],
+                    "sender_phone_enc": sealed[1],
+                    "sender_address_enc": sealed[2],
+                    "sender_id_number_enc": sealed[6] if document_number else None,
+                    "recipient_name_enc": sealed[3],
+                    "recipient_phone_enc": sealed[4],
+                    "recipient_address_enc": sealed[5],
+                    "bi_sender_id_number": bi("id_number", document_number) if document_number else None,
                     "bi_sender_phone": bi("phone", s.phone),
                     "bi_recipient_phone": bi("phone", r.phone),
                 }

@@ -14,6 +14,8 @@ Normalisation (so that the same person always gives the same token):
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import unicodedata
 from typing import Final
@@ -37,7 +39,10 @@ def id_check_char(first17: str) -> str:
 
 
 def normalize_id_number(value: str) -> str:
-    text = _ID_DROP.sub("", unicodedata.normalize("NFKC", value)).upper()
+    if value.isascii() and value.isalnum():  # the common case: NFKC and the drop set change nothing
+        text = value.upper()
+    else:
+        text = _ID_DROP.sub("", unicodedata.normalize("NFKC", value)).upper()
     if len(text) == 15 and text.isdigit():
         first17 = text[:6] + "19" + text[6:]
         text = first17 + id_check_char(first17)
@@ -47,8 +52,10 @@ def normalize_id_number(value: str) -> str:
 
 
 def normalize_phone(value: str) -> str:
-    text = unicodedata.normalize("NFKC", value).strip()
-    digits = _NON_DIGITS.sub("", text)
+    if value.isascii() and value.isdigit():  # the common case: nothing to normalise or drop
+        digits = value
+    else:
+        digits = _NON_DIGITS.sub("", unicodedata.normalize("NFKC", value).strip())
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11 and digits[len(prefix)] == "1":
             digits = digits[len(prefix) :]
@@ -70,6 +77,13 @@ class BlindIndexer:
         self._suite = suite
         self._kid = kid
         self._subkeys = {kind: suite.mac(key, LABEL + kind.encode()) for kind in KINDS}
+        # HMAC-SHA256 with the key schedule done once per kind: each token copies the keyed state
+        # (the same tokens as ``suite.mac(subkey, ...)``, a third cheaper on the ingest hot path).
+        self._keyed = (
+            {kind: hmac.new(sub, digestmod=hashlib.sha256) for kind, sub in self._subkeys.items()}
+            if isinstance(suite, IntlSuite)
+            else {}
+        )
 
     @property
     def kid(self) -> str:
@@ -80,7 +94,13 @@ class BlindIndexer:
             subkey = self._subkeys[kind]
         except KeyError:
             raise ValueError(f"unknown blind-index kind {kind!r} ({', '.join(KINDS)})") from None
-        return self._suite.mac(subkey, _NORMALIZERS[kind](value).encode("utf-8"))[:TOKEN_SIZE]
+        data = _NORMALIZERS[kind](value).encode("utf-8")
+        keyed = self._keyed.get(kind)
+        if keyed is None:
+            return self._suite.mac(subkey, data)[:TOKEN_SIZE]
+        mac = keyed.copy()
+        mac.update(data)
+        return mac.digest()[:TOKEN_SIZE]
 
     def __repr__(self) -> str:
         return f"<BlindIndexer kid={self._kid}>"

@@ -22,6 +22,7 @@ import os
 import struct
 import threading
 import time
+from collections.abc import Sequence
 from datetime import UTC, date
 from typing import Final
 
@@ -100,6 +101,7 @@ class FieldCipher:
         self._ttl = cache_ttl_s
         self._lock = threading.Lock()
         self._base = header(suite.suite_id, Kind.FIELD_CIPHERTEXT)
+        self._aad_tails: dict[str, bytes] = {}  # field name → u16 len || name (AAD tail)
 
     @property
     def suite(self) -> IntlSuite | GmSuite:
@@ -126,6 +128,32 @@ class FieldCipher:
 
     def encrypt_text(self, record_id: RecordId, field: str, text: str, day: date | None = None) -> bytes:
         return self.encrypt(record_id, field, text.encode("utf-8"), day)
+
+    def encrypt_texts(
+        self, record_id: RecordId, fields: Sequence[tuple[str, str]], day: date | None = None
+    ) -> list[bytes]:
+        """Several text fields of one record at once (the ingest hot path).
+
+        The same ciphertexts as :meth:`encrypt_text` field by field — each field has its own random
+        nonce and its own AAD (record id + field name) — with the per-call work done once: one
+        ``os.urandom`` call for every nonce of the record, the record id encoded once, the field
+        names' AAD tails and the key looked up once.
+        """
+        aead, prefix = self._key(day_number(day or self.today()), create=True)
+        rid = (record_id if isinstance(record_id, str) else str(record_id)).encode()
+        head = prefix + _U16.pack(len(rid)) + rid
+        nonces = os.urandom(NONCE_SIZE * len(fields))
+        tails = self._aad_tails
+        encrypt = aead.encrypt
+        out: list[bytes] = []
+        for k, (name, text) in enumerate(fields):
+            tail = tails.get(name)
+            if tail is None:
+                encoded = name.encode()
+                tail = tails.setdefault(name, _U16.pack(len(encoded)) + encoded)
+            nonce = nonces[k * NONCE_SIZE : (k + 1) * NONCE_SIZE]
+            out.append(prefix + nonce + encrypt(nonce, text.encode("utf-8"), head + tail))
+        return out
 
     def decrypt_text(self, record_id: RecordId, field: str, ciphertext: bytes) -> str:
         data = self.decrypt(record_id, field, ciphertext)
