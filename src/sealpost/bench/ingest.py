@@ -17,7 +17,7 @@
    the API processes' CPU time per record (user + system, all workers: on a shared machine it is
    steadier than the rate, and ``1e6 / µs × cores`` bounds what the API alone could do);
    then the **baseline**: the very rows the run stored, bulk-inserted into an identical table on
-   the same database (COPY in 1,000-row batches on PostgreSQL, ``executemany`` on SQLite, one
+   the same database (binary COPY in 1,000-row batches on PostgreSQL, ``executemany`` on SQLite, one
    transaction per batch), and the ratio between the two.
 
 Records are sealed ahead of time, so their ``collected_at`` is older than their send time: the
@@ -308,6 +308,7 @@ def _load_worker(plan: LoadPlan, start: Any, ready: Any, results: Any) -> None:
     stats = {"receipts": 0, "rejected": 0, "errors": 0, "bad_receipts": 0}
     verified_roots: set[bytes] = set()
     began = time.perf_counter()
+    cpu_began = time.process_time()
     interval = (plan.batch / plan.rate) if plan.rate > 0 else 0.0
 
     def sender(k: int) -> None:
@@ -374,7 +375,13 @@ def _load_worker(plan: LoadPlan, start: Any, ready: Any, results: Any) -> None:
         t.join()
     finished = time.perf_counter()
     results.put(
-        {"began": time.time() - (finished - began), "ended": time.time(), "latencies": latencies, **stats}
+        {
+            "began": time.time() - (finished - began),
+            "ended": time.time(),
+            "latencies": latencies,
+            "cpu_s": time.process_time() - cpu_began,
+            **stats,
+        }
     )
 
 
@@ -385,7 +392,7 @@ def _raw_insert(engine: Any, batch: int) -> tuple[int, float]:
     """Bulk-insert the stored rows again into an identical table: (rows, seconds)."""
     import sqlalchemy as sa
 
-    from sealpost.adapters.db.records_repo import RECORD_COLUMNS, _sqlite_row
+    from sealpost.adapters.db.records_repo import RECORD_COLUMNS, RECORD_PG_TYPES, _sqlite_row, pg_rows
     from sealpost.adapters.db.tables.records import records
 
     pg = engine.dialect.name == "postgresql"
@@ -415,9 +422,11 @@ def _raw_insert(engine: Any, batch: int) -> tuple[int, float]:
             with engine.begin() as conn:
                 driver = conn.connection.driver_connection
                 assert isinstance(driver, psycopg.Connection)
-                with driver.cursor() as cur, cur.copy(f"COPY records_raw ({cols}) FROM STDIN") as copy:
-                    for row in rows[start : start + batch]:
-                        copy.write_row([row[c] for c in RECORD_COLUMNS])
+                copy_sql = f"COPY records_raw ({cols}) FROM STDIN (FORMAT BINARY)"
+                with driver.cursor() as cur, cur.copy(copy_sql) as copy:
+                    copy.set_types(RECORD_PG_TYPES)  # the same binary COPY as the record store
+                    for values in pg_rows(rows[start : start + batch]):
+                        copy.write_row(values)
     else:
         marks = ", ".join("?" for _ in RECORD_COLUMNS)
         sql = f"INSERT INTO records_raw ({cols}) VALUES ({marks})"  # noqa: S608 - fixed names
@@ -598,6 +607,10 @@ def run(
             "receipt_p99_ms": round(percentile(per_record, 99) * 1000, 1),
             "receipt_max_ms": round(per_record[-1] * 1000, 1) if per_record else None,
             "server_cpu_us_per_record": round(server_cpu / receipts * 1e6) if receipts else None,
+            # the load generators share the machine's cores: what posting and verifying cost them
+            "client_cpu_us_per_record": (
+                round(sum(o["cpu_s"] for o in outs) / receipts * 1e6) if receipts else None
+            ),
             "raw_insert_rows_per_s": round(raw_rate),
             "ratio_to_raw_insert": round(e2e / raw_rate, 3) if raw_rate else None,
             "cpu_count": os.cpu_count(),

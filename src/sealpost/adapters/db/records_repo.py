@@ -16,7 +16,7 @@ import operator
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sealpost.adapters.db.tables.events import regulator_events
 from sealpost.adapters.db.tables.records import identity_refs, receipt_batches, records
+from sealpost.adapters.db.types import UtcDateTime
 from sealpost.domain.events import RegulatorEvent
 from sealpost.domain.merkle import MerkleTree
 from sealpost.domain.records import attach_proof
@@ -53,7 +54,7 @@ class SqlRecordStore:
         self._tree_cache = tree_cache
         self._lock = threading.Lock()
         cols = ", ".join(RECORD_COLUMNS)
-        self._copy_sql = f"COPY records ({cols}) FROM STDIN"
+        self._copy_sql = f"COPY records ({cols}) FROM STDIN (FORMAT BINARY)"
         marks = ", ".join("?" for _ in RECORD_COLUMNS)
         self._sqlite_insert = f"INSERT INTO records ({cols}) VALUES ({marks})"  # noqa: S608 - fixed names
 
@@ -206,8 +207,10 @@ class SqlRecordStore:
         driver = conn.connection.driver_connection
         assert isinstance(driver, psycopg.Connection)
         with driver.cursor() as cur, cur.copy(self._copy_sql) as copy:
-            for row in rows:
-                copy.write_row(_record_values(row))
+            copy.set_types(RECORD_PG_TYPES)
+            write = copy.write_row
+            for values in pg_rows(rows):
+                write(values)
 
     def _redeem(self, conn: Connection, redemptions: Sequence[Redemption], now: datetime) -> None:
         conn.execute(
@@ -229,6 +232,50 @@ class SqlRecordStore:
             got.update((ref, str(rid) if rid is not None else None) for ref, rid in conn.execute(query))
         if got != wanted:  # a concurrent batch used one of them first
             raise StoreConflict("identity reference already redeemed")
+
+
+def _pg_type(column: sa.Column[Any]) -> str:
+    t = column.type
+    if isinstance(t, sa.Uuid):
+        return "uuid"
+    if isinstance(t, sa.BigInteger):
+        return "int8"
+    if isinstance(t, sa.Integer):
+        return "int4"
+    if isinstance(t, sa.Boolean):
+        return "bool"
+    if isinstance(t, sa.LargeBinary):
+        return "bytea"
+    if isinstance(t, UtcDateTime):
+        return "timestamptz"
+    if isinstance(t, sa.String):
+        return "text"  # binary text is the same bytes for varchar(n); the column still checks n
+    raise TypeError(f"records.{column.name}: no binary COPY type for {t!r}")
+
+
+#: PostgreSQL types of the record columns for a binary COPY (no text escaping of the ciphertexts:
+#: about half the client CPU of a text COPY per row, and less parsing on the server).
+RECORD_PG_TYPES: tuple[str, ...] = tuple(_pg_type(c) for c in records.columns)
+_PG_UUID_INDEXES = tuple(i for i, name in enumerate(RECORD_COLUMNS) if RECORD_PG_TYPES[i] == "uuid")
+
+
+def pg_rows(rows: Iterable[Mapping[str, Any]]) -> Iterator[list[Any]]:
+    """Record rows as binary COPY values: column order, UUID columns as :class:`uuid.UUID`
+    (a value repeated from the previous row, like the batch id, is converted once)."""
+    last: dict[int, tuple[Any, Any]] = {}
+    for row in rows:
+        values = list(_record_values(row))
+        for i in _PG_UUID_INDEXES:
+            value = values[i]
+            if value is None or isinstance(value, uuid.UUID):
+                continue
+            seen = last.get(i)
+            if seen is not None and seen[0] == value:
+                values[i] = seen[1]
+            else:
+                values[i] = converted = uuid.UUID(value)
+                last[i] = (value, converted)
+        yield values
 
 
 # SQLite storage forms of the typed columns, exactly as SQLAlchemy writes them (``Uuid`` without
