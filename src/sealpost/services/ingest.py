@@ -54,10 +54,10 @@ from sealpost.domain.records import (
     SenderIdentity,
     batch_signing_message,
     build_receipt,
+    canonical_json,
     format_time,
     parse_meta,
     parse_personal,
-    receipt_leaf_bytes,
     record_aad,
     session_signing_message,
     validate_personal,
@@ -573,7 +573,7 @@ class Ingestor:
                 label_ref=label_refs[k],
                 real_name=True,
             )
-            leaf = receipt_leaf_bytes(body)
+            leaf = canonical_json(body)  # = receipt_leaf_bytes(body): no proof or signature yet
             latency_ms = max(0, int(received_ms - meta.collected_at.timestamp() * 1000))
             late = latency_ms > deadline
             document_number = identity.document_number

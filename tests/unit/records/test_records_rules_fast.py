@@ -131,3 +131,31 @@ def test_record_id_fast_path_equals_uuid_parsing(raw: uuid.UUID, upper: bool) ->
             assert expected and str(parsed) == candidate
         elif expected:  # the slow path takes it: only non-canonical spellings land here
             assert candidate != str(parsed)
+
+
+def test_sqlite_rows_equal_row_by_row_conversion() -> None:
+    from datetime import timedelta
+
+    from sealpost.adapters.db.records_repo import RECORD_COLUMNS, _sqlite_row, pg_rows, sqlite_rows
+
+    now = datetime(2026, 11, 28, 10, 0, 0, 123456, tzinfo=UTC)
+    batch_id = str(uuid.uuid4())
+    rows = []
+    for k in range(3):
+        row: dict[str, object] = dict.fromkeys(RECORD_COLUMNS, "x")
+        row.update(
+            record_id=str(uuid.uuid4()),
+            batch_id=batch_id,
+            received_at=now,
+            collected_at=now - timedelta(seconds=k),
+            inspected=True,
+            late=k == 1,
+            inspection_photo_sha256=None,
+        )
+        rows.append(row)
+    assert list(sqlite_rows(rows)) == [_sqlite_row(r) for r in rows]
+    converted = list(pg_rows(rows))
+    assert [v[RECORD_COLUMNS.index("record_id")] for v in converted] == [
+        uuid.UUID(str(r["record_id"])) for r in rows
+    ]
+    assert {v[RECORD_COLUMNS.index("batch_id")] for v in converted} == {uuid.UUID(batch_id)}

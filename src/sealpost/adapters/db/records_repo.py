@@ -195,7 +195,7 @@ class SqlRecordStore:
                     if self._pg:
                         self._copy(conn, rows)
                     else:
-                        conn.exec_driver_sql(self._sqlite_insert, [_sqlite_row(row) for row in rows])
+                        conn.exec_driver_sql(self._sqlite_insert, list(sqlite_rows(rows)))
                 if redemptions:
                     self._redeem(conn, redemptions, now)
                 if events:
@@ -308,6 +308,25 @@ def _sqlite_row(row: Mapping[str, Any]) -> tuple[Any, ...]:
         if values[i] is not None:
             values[i] = convert(values[i])
     return tuple(values)
+
+
+def sqlite_rows(rows: Iterable[Mapping[str, Any]]) -> Iterator[tuple[Any, ...]]:
+    """``_sqlite_row`` of each row; a typed value that *is* the previous row's (the batch id and
+    the received time are one object for the whole batch) is converted once."""
+    last: dict[int, tuple[Any, Any]] = {}
+    for row in rows:
+        values = list(_record_values(row))
+        for i, convert in _SQLITE_CONVERT:
+            value = values[i]
+            if value is None:
+                continue
+            seen = last.get(i)
+            if seen is not None and seen[0] is value:
+                values[i] = seen[1]
+            else:
+                values[i] = converted = convert(value)
+                last[i] = (value, converted)
+        yield tuple(values)
 
 
 def _event_row(event: RegulatorEvent) -> dict[str, Any]:
