@@ -25,6 +25,7 @@ from sealpost.web import sender_page as sender_web
 #: Every resource's router, in the order they appear in the OpenAPI document.
 ROUTERS: list[APIRouter] = [
     health.router,
+    identify_routes.router,  # early: every router ahead of the hot path costs a match per request
     pages.router,
     couriers.router,
     courier_check.router,
@@ -32,7 +33,6 @@ ROUTERS: list[APIRouter] = [
     calls_routes.router,
     records_routes.router,
     senders_routes.router,
-    identify_routes.router,
     sender_web.router,
     pickups_routes.router,
 ]
