@@ -50,9 +50,13 @@ def test_unknown_path_is_problem_json(client: TestClient) -> None:
 
 def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
     client.get("/healthz")
+    client.get("/no/such/EA123456785CN")
     text = client.get("/metrics").text
     assert "sealpost_http_requests_total" in text
-    assert 'route="/healthz"' in text
+    assert 'method="GET",route="/healthz",status="200"' in text
+    assert 'route="unmatched",status="404"' in text
+    assert "EA123456785CN" not in text  # concrete paths never become labels
+    assert 'sealpost_http_request_duration_seconds_count{method="GET",route="/healthz"}' in text
 
 
 def test_landing_page_lists_the_pages_in_chinese_first(client: TestClient) -> None:
