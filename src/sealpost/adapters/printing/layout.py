@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 from sealpost.adapters.printing.fonts import FontMetrics, metrics
 from sealpost.adapters.printing.symbols import CODE128_QUIET, Code128Symbol, code128
@@ -109,6 +109,31 @@ class LabelLayout:
     width: float
     height: float
     ops: tuple[Op, ...]
+
+
+class OpPainter(Protocol):
+    """A renderer that knows how to draw each kind of drawing op (PDF, ZPL, TSPL)."""
+
+    def text(self, op: TextOp) -> None: ...
+    def line(self, op: LineOp) -> None: ...
+    def rect(self, op: RectOp) -> None: ...
+    def barcode(self, op: BarcodeOp) -> None: ...
+    def qr(self, op: QrOp) -> None: ...
+
+
+def paint(painter: OpPainter, ops: tuple[Op, ...]) -> None:
+    """Hand every op of a layout to the painter method for its kind, in order."""
+    for op in ops:
+        if isinstance(op, TextOp):
+            painter.text(op)
+        elif isinstance(op, LineOp):
+            painter.line(op)
+        elif isinstance(op, RectOp):
+            painter.rect(op)
+        elif isinstance(op, BarcodeOp):
+            painter.barcode(op)
+        else:
+            painter.qr(op)
 
 
 # --- text fitting ----------------------------------------------------------------------------

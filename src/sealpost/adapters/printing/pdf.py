@@ -29,6 +29,7 @@ from sealpost.adapters.printing.layout import (
     RectOp,
     TextOp,
     layout_label,
+    paint,
 )
 from sealpost.adapters.printing.raster import BASELINE
 from sealpost.adapters.printing.symbols import QR_QUIET, qr_matrix
@@ -137,17 +138,7 @@ class _Page:
         self.c.drawPath(path, stroke=0, fill=1)
 
     def draw(self, layout: LabelLayout) -> None:
-        for op in layout.ops:
-            if isinstance(op, TextOp):
-                self.text(op)
-            elif isinstance(op, LineOp):
-                self.line(op)
-            elif isinstance(op, RectOp):
-                self.rect(op)
-            elif isinstance(op, BarcodeOp):
-                self.barcode(op)
-            else:
-                self.qr(op)
+        paint(self, layout.ops)
 
 
 def render_pdf(

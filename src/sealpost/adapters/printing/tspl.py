@@ -33,6 +33,7 @@ from sealpost.adapters.printing.layout import (
     RectOp,
     TextOp,
     layout_label,
+    paint,
 )
 from sealpost.adapters.printing.raster import (
     barcode_geometry,
@@ -152,17 +153,7 @@ class _Label:
     def render(self, layout: LabelLayout) -> bytes:
         self.out = []
         self.cmd("CLS")
-        for op in layout.ops:
-            if isinstance(op, TextOp):
-                self.text(op)
-            elif isinstance(op, LineOp):
-                self.line(op)
-            elif isinstance(op, RectOp):
-                self.rect(op)
-            elif isinstance(op, BarcodeOp):
-                self.barcode(op)
-            else:
-                self.qr(op)
+        paint(self, layout.ops)
         self.cmd("PRINT 1,1")
         return b"".join(self.out)
 

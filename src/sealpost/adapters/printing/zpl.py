@@ -35,6 +35,7 @@ from sealpost.adapters.printing.layout import (
     RectOp,
     TextOp,
     layout_label,
+    paint,
 )
 from sealpost.adapters.printing.raster import (
     barcode_geometry,
@@ -170,17 +171,7 @@ class _Format:
     def render(self, layout: LabelLayout) -> str:
         d = self.dpi
         self.out = ["^XA", "^CI28", f"^PW{dots(layout.width, d)}", f"^LL{dots(layout.height, d)}", "^LH0,0"]
-        for op in layout.ops:
-            if isinstance(op, TextOp):
-                self.text(op)
-            elif isinstance(op, LineOp):
-                self.line(op)
-            elif isinstance(op, RectOp):
-                self.rect(op)
-            elif isinstance(op, BarcodeOp):
-                self.barcode(op)
-            else:
-                self.qr(op)
+        paint(self, layout.ops)
         self.out += ["^PQ1,0,1,Y", "^XZ"]
         return "\n".join(self.out) + "\n"
 
