@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import random
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from rich.progress import Progress
 
+from sealpost.bench.processes import free_port
 from sealpost.bench.report import percentile, report
 
 
@@ -213,19 +213,13 @@ def run(bindings: int, lookups: int, http_lookups: int, binds: int) -> None:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _http_round_trips(
     tmp: str, data_dir: Path, queries: list[tuple[str, str]], token: str
 ) -> tuple[list[float], list[float]]:
     """Sequential ``GET /v1/calls/route`` and ``GET /healthz`` against a real server; sorted ms."""
     import httpx
 
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ)
     env.update(
         SEALPOST_DATA_DIR=str(data_dir),

@@ -35,7 +35,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,6 +50,7 @@ from typing import Any
 import httpx
 import orjson
 
+from sealpost.bench.processes import create_throwaway_pg, drop_throwaway_pg, free_port, group_cpu_seconds
 from sealpost.bench.report import percentile, report
 
 ITEMS: tuple[tuple[str, str], ...] = (
@@ -76,8 +76,6 @@ ITEMS: tuple[tuple[str, str], ...] = (
     ("笔记本", "办公用品"),
 )
 
-PG_ADMIN_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
-
 
 # ----------------------------------------------------------------------------------- set-up
 
@@ -90,12 +88,6 @@ class TerminalCreds:
     company: str
     outlet: str
     courier_id: str
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _people(n: int, seed: int) -> list[tuple[str, str, str]]:
@@ -116,43 +108,11 @@ def _people(n: int, seed: int) -> list[tuple[str, str, str]]:
     return out
 
 
-def _group_cpu_seconds(pgid: int) -> float:
-    """User + system CPU seconds of every live process in process group ``pgid`` (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:  # field 5 of stat: the process group
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
 def _setup_database(db: str, work: Path) -> tuple[str | None, str | None]:
     """(database URL for the server or None for the default SQLite file, PostgreSQL db name)."""
     if db == "sqlite":
         return None, None
-    import psycopg
-
-    admin = os.environ.get("SEALPOST_BENCH_PG_ADMIN", PG_ADMIN_DEFAULT)
-    name = f"sealpost_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    host = admin.rsplit("/", 1)[0].split("://", 1)[1]
-    return f"postgresql+psycopg://{host}/{name}", name
-
-
-def _drop_database(name: str) -> None:
-    import psycopg
-
-    admin = os.environ.get("SEALPOST_BENCH_PG_ADMIN", PG_ADMIN_DEFAULT)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return create_throwaway_pg()
 
 
 def _issue_refs(container: Any, courier_id: str, count: int) -> list[str]:
@@ -495,7 +455,7 @@ def run(
 
     work = Path(tempfile.mkdtemp(prefix="sealpost-bench-ingest-"))
     url, pg_name = _setup_database(db, work)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "SEALPOST_ENV": "development",
@@ -570,10 +530,10 @@ def run(
             for _ in procs:
                 ready.get(timeout=3600)
             print("封装完成，开始计时 sealed: timed phase starts", flush=True)
-            cpu_before = _group_cpu_seconds(server.pid)
+            cpu_before = group_cpu_seconds(server.pid)
             start.set()
             outs = [results.get(timeout=7200) for _ in procs]
-            server_cpu = _group_cpu_seconds(server.pid) - cpu_before
+            server_cpu = group_cpu_seconds(server.pid) - cpu_before
             for p in procs:
                 p.join(60)
         began = min(o["began"] for o in outs)
@@ -620,7 +580,7 @@ def run(
         return figures
     finally:
         if pg_name and not keep:
-            _drop_database(pg_name)
+            drop_throwaway_pg(pg_name)
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
         else:

@@ -17,7 +17,6 @@ import asyncio
 import multiprocessing
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from typing import Any
 import httpx
 import orjson
 
+from sealpost.bench.processes import create_throwaway_pg, drop_throwaway_pg, free_port, group_cpu_seconds
 from sealpost.bench.report import percentile, report
 
 CODE_MARGIN = 1.15
@@ -49,48 +49,6 @@ class _Job:
     duration_s: float
     connections: int
     path: str
-
-
-#: Where ``--db postgres`` creates (and drops) its throwaway database.
-PG_ADMIN_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def _group_cpu_seconds(pgid: int) -> float:
-    """User + system CPU seconds of every live process in process group ``pgid`` (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:  # field 5 of stat: the process group
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-def _pg_database(create: bool, name: str) -> str:
-    """Create (or drop) the throwaway PostgreSQL database ``name``; its URL."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    admin = os.environ.get("SEALPOST_BENCH_PG_ADMIN", PG_ADMIN_DEFAULT)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if create:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        else:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    url = make_url(admin).set(drivername="postgresql+psycopg", database=name)
-    return url.render_as_string(hide_password=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _citizen(i: int) -> str:
@@ -302,14 +260,13 @@ def run(
     data = Path(tempfile.mkdtemp(prefix="sealpost-bench-verify-"))
     throwaway = None
     if db == "postgres" and not database_url:
-        throwaway = f"sealpost_bench_verify_{os.urandom(5).hex()}"
-        database_url = _pg_database(True, throwaway)
+        database_url, throwaway = create_throwaway_pg("sealpost_bench_verify")
     try:
         _run(rates, duration_s, clients, workers, senders, connections, database_url, data)
     finally:
         shutil.rmtree(data, ignore_errors=True)
         if throwaway:
-            _pg_database(False, throwaway)
+            drop_throwaway_pg(throwaway)
 
 
 def _run(
@@ -323,7 +280,7 @@ def _run(
     data: Path,
 ) -> None:
     token, devices, platform_key = _prepare(data, database_url, senders)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "SEALPOST_DATA_DIR": str(data),
@@ -359,13 +316,13 @@ def _run(
 
             return make
 
-        cpu = _group_cpu_seconds(server.pid)
+        cpu = group_cpu_seconds(server.pid)
         baseline = _drive(job("/healthz", [0.0]), clients, [0.0])[0]
-        cpu_healthz = _group_cpu_seconds(server.pid) - cpu
+        cpu_healthz = group_cpu_seconds(server.pid) - cpu
         plan = [r / clients for r in rates] + [0.0]
-        cpu = _group_cpu_seconds(server.pid)
+        cpu = group_cpu_seconds(server.pid)
         levels = _drive(job("/v1/pickups/identify", plan), clients, plan)
-        cpu_verify = _group_cpu_seconds(server.pid) - cpu
+        cpu_verify = group_cpu_seconds(server.pid) - cpu
     finally:
         server.terminate()
         server.wait(timeout=30)
