@@ -64,7 +64,7 @@ def db_upgrade() -> None:
 def demo_seed() -> None:
     """Load demo data (idempotent)."""
     from sealpost.bootstrap import build_container
-    from sealpost.services.demo import seed_demo
+    from sealpost.dev.demo import seed_demo
 
     container = build_container(load_settings())
     try:
