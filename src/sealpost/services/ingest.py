@@ -635,20 +635,13 @@ class Ingestor:
                 redemptions.append(Redemption(c.ref.ref, meta.courier_id, rid))
             if late:
                 late_events.append(
-                    ev.RegulatorEvent(
-                        kind=ev.LATE_RECEIPT,
-                        occurred_at=now,
-                        company=meta.company,
-                        outlet=meta.outlet,
-                        courier_id=meta.courier_id,
-                        county_code=meta.origin_county,
-                        reason="receipt_late",
-                        detail={
-                            "record_id": rid,
-                            "waybill_no": meta.waybill_no,
-                            "latency_ms": latency_ms,
-                            "terminal_id": meta.terminal_id,
-                        },
+                    _record_event(
+                        meta,
+                        ev.LATE_RECEIPT,
+                        "receipt_late",
+                        now,
+                        waybill_no=meta.waybill_no,
+                        latency_ms=latency_ms,
                     )
                 )
         tree = MerkleTree(leaves, alg)
@@ -687,35 +680,35 @@ class Ingestor:
         """Interceptions and inspection refusals found at ingest are the regulator's business too."""
         for meta, verdict in attempt.interceptions:
             self._events.append(
-                ev.RegulatorEvent(
-                    kind=ev.INTERCEPTION,
-                    occurred_at=now,
-                    company=meta.company,
-                    outlet=meta.outlet,
-                    courier_id=meta.courier_id,
-                    county_code=meta.origin_county,
-                    reason="prohibited_item_at_ingest",
-                    detail={
-                        "category": getattr(verdict, "category", None),
-                        "category_name": _plain(getattr(verdict, "category_name", None)),
-                        "record_id": meta.record_id,
-                        "terminal_id": meta.terminal_id,
-                    },
+                _record_event(
+                    meta,
+                    ev.INTERCEPTION,
+                    "prohibited_item_at_ingest",
+                    now,
+                    category=getattr(verdict, "category", None),
+                    category_name=_plain(getattr(verdict, "category_name", None)),
                 )
             )
         for meta in attempt.refusals:
             self._events.append(
-                ev.RegulatorEvent(
-                    kind=ev.INSPECTION_REFUSED,
-                    occurred_at=now,
-                    company=meta.company,
-                    outlet=meta.outlet,
-                    courier_id=meta.courier_id,
-                    county_code=meta.origin_county,
-                    reason="inspection_missing_at_ingest",
-                    detail={"record_id": meta.record_id, "terminal_id": meta.terminal_id},
-                )
+                _record_event(meta, ev.INSPECTION_REFUSED, "inspection_missing_at_ingest", now)
             )
+
+
+def _record_event(
+    meta: RecordMeta, kind: str, reason: str, now: datetime, **detail: Any
+) -> ev.RegulatorEvent:
+    """A regulator event about one record: where and by whom, never who sent it."""
+    return ev.RegulatorEvent(
+        kind=kind,
+        occurred_at=now,
+        company=meta.company,
+        outlet=meta.outlet,
+        courier_id=meta.courier_id,
+        county_code=meta.origin_county,
+        reason=reason,
+        detail={"record_id": meta.record_id, "terminal_id": meta.terminal_id, **detail},
+    )
 
 
 # ----------------------------------------------------------------------------------- wire format
