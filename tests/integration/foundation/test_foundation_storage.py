@@ -20,6 +20,20 @@ def test_migrations_reach_every_head_and_are_idempotent(engine: Engine, db_url: 
     assert "regulator_events" in sa.inspect(engine).get_table_names()
 
 
+def test_migrations_and_table_definitions_agree(engine: Engine) -> None:
+    """Every table module and the hand-written migrations describe the same schema (no drift)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from sealpost.adapters.db.metadata import metadata
+    from sealpost.adapters.db.tables import load_all
+
+    load_all()
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, metadata) == []
+
+
 def test_event_log_appends_and_counts(engine: Engine) -> None:
     log = SqlEventLog(engine)
     t0 = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
