@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from sealpost.adapters.crypto.suites import get_suite
 from sealpost.adapters.device_keys import P256DeviceSignatures
 from sealpost.domain import courier_credential as cc
-from sealpost.ports.crypto import SignatureInvalid, UnknownKey
+from sealpost.ports.crypto import UnknownKey
 from sealpost.services.courier_credentials import IssuedCredential, verify_courier_qr
 
 
@@ -97,7 +97,4 @@ class PublishedKeys:
 
 def verify_offline(text: str, platform_keys: PublishedKeys, now: datetime) -> cc.Verdict:
     """The sender's offline check (no revocation: that needs the network)."""
-    try:
-        return verify_courier_qr(text, platform=platform_keys, devices=P256DeviceSignatures(), now=now)
-    except SignatureInvalid:  # pragma: no cover - verify_courier_qr maps it already
-        return cc.Verdict(False, "bad_platform_signature", None, False, now)
+    return verify_courier_qr(text, platform=platform_keys, devices=P256DeviceSignatures(), now=now)
