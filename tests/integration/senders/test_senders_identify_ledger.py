@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -186,3 +187,144 @@ def test_a_broken_connection_is_replaced(engine: Engine) -> None:
         assert ledger.claim_and_store(os.urandom(32), LATER, device.kid, _ref(sender)) == "claimed"
     finally:
         ledger.close()
+
+
+# ------------------------------------------------------------------- SQLite: the loop-side writer
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_sqlite_writes_on_the_loop_one_transaction_per_loop_iteration(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _repo, sender, device = _enrolled(engine)
+    ledger = SqlIdentifyLedger(engine, FixedClock(NOW))
+    batches: list[int] = []
+    write = ledger._write
+
+    def counting_write(conn: object, batch: list[object]) -> object:
+        batches.append(len(batch))
+        return write(conn, batch)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ledger, "_write", counting_write)
+
+    async def run() -> list[str]:
+        loop_thread = threading.get_ident()
+        outcomes = await asyncio.gather(
+            *(
+                ledger.claim_and_store_async(os.urandom(32), LATER, device.kid, _ref(sender))
+                for _ in range(40)
+            )
+        )
+        assert not ledger._writer, "no writer thread on SQLite from an event loop"
+        assert threading.get_ident() == loop_thread
+        return list(outcomes)
+
+    try:
+        assert asyncio.run(run()) == ["claimed"] * 40
+    finally:
+        ledger.close()
+    assert batches == [40]  # all 40 requests of that loop iteration: one transaction
+    assert len(_stored_refs(engine)) == 40
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_sqlite_a_held_write_lock_does_not_block_the_loop(engine: Engine) -> None:
+    _repo, sender, device = _enrolled(engine)
+    ledger = SqlIdentifyLedger(engine, FixedClock(NOW))
+    other = engine.raw_connection()
+    other.driver_connection.isolation_level = None  # type: ignore[union-attr]
+
+    async def run() -> str:
+        other.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]  # another process writing
+        claim = asyncio.ensure_future(
+            ledger.claim_and_store_async(os.urandom(32), LATER, device.kid, _ref(sender))
+        )
+        ticks = 0
+        for _ in range(20):  # the loop keeps running while the claim waits for the lock
+            await asyncio.sleep(0.005)
+            ticks += 1
+        assert ticks == 20 and not claim.done()
+        other.driver_connection.execute("COMMIT")  # type: ignore[union-attr]
+        return await asyncio.wait_for(claim, 5)
+
+    try:
+        assert asyncio.run(run()) == "claimed"
+    finally:
+        other.close()
+        ledger.close()
+    assert len(_stored_refs(engine)) == 1
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_sqlite_gives_up_after_the_busy_timeout(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ledger_module, "LOCKED_GIVE_UP_S", 0.05)
+    _repo, sender, device = _enrolled(engine)
+    ledger = SqlIdentifyLedger(engine, FixedClock(NOW))
+    other = engine.raw_connection()
+    other.driver_connection.isolation_level = None  # type: ignore[union-attr]
+    other.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+
+    async def run() -> str:
+        return await ledger.claim_and_store_async(os.urandom(32), LATER, device.kid, _ref(sender))
+
+    try:
+        with pytest.raises(Exception, match="locked"):
+            asyncio.run(run())
+    finally:
+        other.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
+        other.close()
+        ledger.close()
+    assert _tokens(engine) == 0
+
+
+def test_two_workers_racing_from_event_loops(engine: Engine) -> None:
+    _repo, sender, device = _enrolled(engine)
+    workers = [SqlIdentifyLedger(engine, FixedClock(NOW)) for _ in range(2)]
+    tokens = [os.urandom(32) for _ in range(30)]
+
+    def worker(ledger: SqlIdentifyLedger) -> list[str]:
+        async def run() -> list[str]:
+            return list(
+                await asyncio.gather(
+                    *(ledger.claim_and_store_async(t, LATER, device.kid, _ref(sender)) for t in tokens)
+                )
+            )
+
+        return asyncio.run(run())
+
+    try:
+        with ThreadPoolExecutor(2) as pool:  # two processes' event loops, as two threads here
+            outcomes = [o for result in pool.map(worker, workers) for o in result]
+    finally:
+        for w in workers:
+            w.close()
+    assert outcomes.count("claimed") == len(tokens)
+    assert outcomes.count("replayed") == len(tokens)
+    assert len(_stored_refs(engine)) == len(tokens)
+
+
+def test_one_bad_row_fails_alone_from_an_event_loop(engine: Engine) -> None:
+    _repo, sender, device = _enrolled(engine)
+    ledger = SqlIdentifyLedger(engine, FixedClock(NOW))
+    twice = _ref(sender)
+
+    async def run() -> list[object]:
+        calls = [
+            ledger.claim_and_store_async(os.urandom(32), LATER, device.kid, _ref(sender)) for _ in range(3)
+        ]
+        calls.insert(1, ledger.claim_and_store_async(os.urandom(32), LATER, device.kid, twice))
+        calls.append(
+            ledger.claim_and_store_async(os.urandom(32), LATER, device.kid, twice)
+        )  # same ref: refused
+        return list(await asyncio.gather(*calls, return_exceptions=True))
+
+    try:
+        outcomes = asyncio.run(run())
+        assert outcomes[:4] == ["claimed"] * 4
+        assert isinstance(outcomes[4], Exception)
+        # and the writer still works afterwards
+        after = ledger.claim_and_store_async(os.urandom(32), LATER, device.kid, _ref(sender))
+        assert asyncio.run(after) == "claimed"
+    finally:
+        ledger.close()
+    assert len(_stored_refs(engine)) == 5
