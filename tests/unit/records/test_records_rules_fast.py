@@ -159,3 +159,59 @@ def test_sqlite_rows_equal_row_by_row_conversion() -> None:
         uuid.UUID(str(r["record_id"])) for r in rows
     ]
     assert {v[RECORD_COLUMNS.index("batch_id")] for v in converted} == {uuid.UUID(batch_id)}
+
+
+def _s10_textbook(serial: str) -> str:
+    """UPU S10 check digit digit by digit, as the standard writes it (the reference)."""
+    if len(serial) != 8 or not all("0" <= ch <= "9" for ch in serial):
+        raise ValueError("S10 serial must be 8 digits")
+    c = 11 - sum(int(ch) * w for ch, w in zip(serial, (8, 6, 4, 2, 3, 5, 9, 7), strict=True)) % 11
+    return "0" if c == 10 else "5" if c == 11 else str(c)
+
+
+@settings(max_examples=500, deadline=None)
+@given(serial=st.integers(min_value=0, max_value=10**8 - 1) | st.text(max_size=10))
+def test_s10_check_digit_equals_the_textbook_form(serial: int | str) -> None:
+    from sealpost.domain.waybill_numbers import s10_check_digit
+
+    text = f"{serial:08d}" if isinstance(serial, int) else serial
+    try:
+        expected: str | None = _s10_textbook(text)
+    except ValueError:
+        expected = None
+    if expected is None:
+        with pytest.raises(ValueError, match="8 digits"):
+            s10_check_digit(text)
+    else:
+        assert s10_check_digit(text) == expected
+
+
+def test_field_nonces_are_fresh_per_field_thread_and_forked_child() -> None:
+    import os
+    import threading
+
+    from sealpost.adapters.crypto import field_cipher
+
+    seen: list[bytes] = []
+    for count in (1, 7, 5, 1000, 3, 2000, 7):  # crosses block refills and the oversize path
+        block = field_cipher._random_nonces(count)
+        assert len(block) == 12 * count
+        seen += [block[i : i + 12] for i in range(0, len(block), 12)]
+    others: list[bytes] = []
+    worker = threading.Thread(target=lambda: others.append(field_cipher._random_nonces(50)))
+    worker.start()
+    worker.join()
+    seen += [others[0][i : i + 12] for i in range(0, 600, 12)]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child's first nonces must not be the parent's next ones
+        os.write(write, field_cipher._random_nonces(4))
+        os._exit(0)
+    os.waitpid(pid, 0)
+    child = os.read(read, 48)
+    os.close(read)
+    os.close(write)
+    seen += [child[i : i + 12] for i in range(0, 48, 12)]
+    mine = field_cipher._random_nonces(4)
+    seen += [mine[i : i + 12] for i in range(0, 48, 12)]
+    assert len(set(seen)) == len(seen)
