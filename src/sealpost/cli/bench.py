@@ -108,10 +108,23 @@ def bench_ingest(
         0.3, "--qr-share", min=0.0, max=1.0, help="share of QR-identified senders"
     ),
     keep: bool = typer.Option(False, "--keep", help="keep the data folder and database afterwards"),
+    proof_sample: int = typer.Option(
+        50,
+        "--proof-sample",
+        min=0,
+        help="walk each receipt's own Merkle proof for 1 in N receipts (0: none); every tree's root "
+        "is rebuilt from all its receipts and its signature checked regardless",
+    ),
+    prefill: int = typer.Option(
+        0,
+        "--prefill",
+        min=0,
+        help="bulk-load N synthetic stored records before the timed run (e.g. 10000000)",
+    ),
 ) -> None:
     """End-to-end ingest through the HTTP API (separate server and load processes) vs a raw bulk insert."""
     from sealpost.bench.ingest import run
 
     if db not in ("sqlite", "postgres"):
         raise typer.BadParameter("--db must be sqlite or postgres")
-    run(records, db, batch, workers, clients, inflight, rate, qr_share, keep)
+    run(records, db, batch, workers, clients, inflight, rate, qr_share, keep, proof_sample, prefill)
