@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from sealpost import __version__
+from sealpost.api.hot_routes import HotHandler, HotRoutes
 from sealpost.api.metrics import install_metrics
 from sealpost.api.problems import install_problem_handlers
 from sealpost.api.routes import calls as calls_routes
@@ -38,9 +39,17 @@ ROUTERS: list[APIRouter] = [
     pickups_routes.router,
 ]
 
+#: High-rate endpoints served by a lean handler in front of the router (see ``api/hot_routes.py``).
+HOT_ROUTES: dict[tuple[str, str], HotHandler] = {
+    ("POST", identify_routes.PATH): identify_routes.identify_hot,
+}
 
-def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
-    """Build the API for ``settings`` (or an already built ``container``)."""
+
+def create_app(
+    settings: Settings | None = None, container: Container | None = None, *, hot_routes: bool = True
+) -> FastAPI:
+    """Build the API for ``settings`` (or an already built ``container``). ``hot_routes=False``
+    serves every request through FastAPI's router (tests compare the two)."""
     container = container or build_container(settings or get_settings())
 
     @asynccontextmanager
@@ -56,6 +65,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     )
     app.state.container = container
     install_problem_handlers(app)
+    if hot_routes:  # added before the metrics middleware, so metrics wrap it and count hot requests
+        app.add_middleware(HotRoutes, handlers=HOT_ROUTES)
     install_metrics(app)
     for router in ROUTERS:
         app.include_router(router)
