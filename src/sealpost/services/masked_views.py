@@ -34,7 +34,14 @@ from sealpost.domain.masking import (
     name_visible_length,
 )
 
-__all__ = ["fast_mask_address", "fast_mask_name", "fast_mask_phone", "masked_party", "masked_sender"]
+__all__ = [
+    "fast_mask_address",
+    "fast_mask_name",
+    "fast_mask_phone",
+    "masked_party",
+    "masked_sender",
+    "masked_sender_views",
+]
 
 _HIDDEN: Final = masking.HIDDEN_CHAR
 # The domain's "hidden in an address" class: ASCII letters/digits, Chinese numerals, and any
@@ -73,10 +80,12 @@ def masked_party(name: str, phone: str, address: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=16384)
-def _sender(name: str, phone: str, address: str) -> tuple[str, str, str]:
+def masked_sender_views(name: str, phone: str, address: str) -> tuple[str, str, str]:
+    """(name, phone, address) masked, memoised: a sender's views as one tuple (ingest builds the
+    receipt's dict itself)."""
     return fast_mask_name(name), fast_mask_phone(phone), fast_mask_address(address)
 
 
 def masked_sender(name: str, phone: str, address: str) -> dict[str, str]:
-    n, p, a = _sender(name, phone, address)
+    n, p, a = masked_sender_views(name, phone, address)
     return {"name": n, "phone": p, "address": a}

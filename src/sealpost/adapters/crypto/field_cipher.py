@@ -15,10 +15,11 @@ with a TTL so a day destroyed by another process stops decrypting here within ``
 Random 96-bit nonces keep the GCM collision probability under 2**-32 up to ~6·10**9 encryptions
 per day key (NIST SP 800-38D); beyond that volume split the day key by shard.
 
-Nonces come from ``os.urandom`` in blocks of :data:`NONCE_BLOCK` (a per-thread buffer, each nonce
-used once, the buffer dropped in a forked child so two processes never share one). One syscall per
-~1,000 fields instead of one per record matters more than its CPU: ``os.urandom`` releases the GIL,
-and in a busy API worker every release is a hand-over to another thread and a wait to get it back.
+Nonces come from ``os.urandom`` in blocks of :data:`NONCE_BLOCK` (a per-thread 96 kB buffer, each
+nonce used once, the buffer dropped in a forked child so two processes never share one). One
+syscall per ~1,000 records instead of one per record matters more than its CPU: ``os.urandom``
+releases the GIL, and in a busy API worker every release is a hand-over to another thread and a
+wait to get it back.
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ BODY_OFFSET: Final = PREFIX_SIZE + NONCE_SIZE
 MIN_SIZE: Final = BODY_OFFSET + TAG_SIZE
 OVERHEAD: Final = MIN_SIZE
 _U16 = struct.Struct(">H")
-#: Nonces drawn from ``os.urandom`` at once (12 kB) by :func:`_random_nonces`.
-NONCE_BLOCK: Final = 1024
+#: Nonces drawn from ``os.urandom`` at once (96 kB) by :func:`_random_nonces`.
+NONCE_BLOCK: Final = 8192
 
 
 class _NonceBuffer(threading.local):
