@@ -379,7 +379,7 @@ _UUID7_CANONICAL: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89a
 
 def parse_meta(d: object) -> RecordMeta:
     """Parse the wire form of the clear metadata (shape and types only: see :func:`validate_record`)."""
-    if not isinstance(d, Mapping):
+    if d.__class__ is not dict and not isinstance(d, Mapping):  # a dict skips the ABC check
         raise RecordError("malformed", "meta")
     get = d.get
     record_id = get("record_id")
@@ -425,12 +425,12 @@ def parse_meta(d: object) -> RecordMeta:
 
 def parse_personal(d: object) -> PersonalFields:
     """Parse the opened sealed payload (``{"sender": {...}, "recipient": {...}}``)."""
-    if not isinstance(d, Mapping):
+    if d.__class__ is not dict and not isinstance(d, Mapping):  # a dict skips the ABC check
         raise RecordError("malformed", "sealed")
     parties = []
     for role in ("sender", "recipient"):
         p = d.get(role)
-        if not isinstance(p, Mapping):
+        if p.__class__ is not dict and not isinstance(p, Mapping):
             raise RecordError("malformed", role)
         name = p.get("name", "")
         phone = p.get("phone")

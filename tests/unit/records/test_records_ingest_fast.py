@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import UTC, datetime, timedelta
 
 import orjson
@@ -90,3 +92,22 @@ def test_label_refs_have_the_label_form_and_differ() -> None:
     assert min(counts.values()) > 2000
     assert max(counts.values()) < 3000
     assert new_label_refs(0) == []
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    text=st.text(alphabet="ABCab01+/=\n -_é", max_size=24)
+    | st.binary(max_size=30).map(lambda b: base64.b64encode(b).decode())
+)
+def test_strict_base64_fast_path_is_b64decode_validate(text: str) -> None:
+    from sealpost.services.ingest import _b64
+
+    try:
+        expected: bytes | None = base64.b64decode(text, validate=True)
+    except (ValueError, TypeError, binascii.Error):
+        expected = None
+    try:
+        got: bytes | None = _b64(text, "x")
+    except ValueError:
+        got = None
+    assert got == expected
