@@ -14,12 +14,17 @@ where OpenSSL has it) for the ``gm`` suite. ``hashlib`` is the standard library:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
+from itertools import chain
+from typing import Any, TypeVar, cast
 
 __all__ = [
     "InclusionProof",
     "MerkleTree",
+    "audit_paths",
+    "hash_constructor",
     "leaf_hash",
     "node_hash",
     "reference_root",
@@ -29,6 +34,17 @@ __all__ = [
 
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
+
+_T = TypeVar("_T")
+
+
+def hash_constructor(algorithm: str) -> Callable[[bytes], Any]:
+    """``hashlib``'s own constructor for ``algorithm`` (``hashlib.sha256``: no by-name lookup per
+    hash), else ``hashlib.new`` bound to the name (``sm3``)."""
+    direct = getattr(hashlib, algorithm, None) if algorithm in hashlib.algorithms_guaranteed else None
+    if direct is not None:
+        return cast("Callable[[bytes], Any]", direct)
+    return partial(hashlib.new, algorithm)
 
 
 def leaf_hash(data: bytes, algorithm: str = "sha256") -> bytes:
@@ -58,13 +74,10 @@ class MerkleTree:
             raise ValueError("a Merkle tree needs at least one leaf")
         self._algorithm = algorithm
         levels: list[list[bytes]] = [list(leaf_hashes)]
-        sha = hashlib.new
+        sha = hash_constructor(algorithm)
         while len(levels[-1]) > 1:
             below = levels[-1]
-            above = [
-                sha(algorithm, NODE_PREFIX + below[i] + below[i + 1]).digest()
-                for i in range(0, len(below) - 1, 2)
-            ]
+            above = [sha(NODE_PREFIX + below[i] + below[i + 1]).digest() for i in range(0, len(below) - 1, 2)]
             if len(below) % 2:
                 above.append(below[-1])  # a lone right node moves up unchanged (RFC 6962 split rule)
             levels.append(above)
@@ -113,6 +126,37 @@ class MerkleTree:
                 path.append(level[sibling])
             i >>= 1
         return InclusionProof(index, self.size, tuple(path))
+
+
+def audit_paths(levels: Sequence[Sequence[_T]], size: int) -> list[list[_T]]:
+    """Every leaf's audit path at once, from a tree's levels (leaves first, root last, as
+    :attr:`MerkleTree.levels`, possibly re-encoded node by node): ``audit_paths(...)[k]`` holds the
+    nodes of :meth:`MerkleTree.proof` ``(k).path`` in the same order.
+
+    Column by column in C (slicing, ``zip``, ``chain``) rather than leaf by leaf: at depth ``d``
+    leaf ``k``'s sibling is node ``(k >> d) ^ 1``, i.e. the level with its pairs swapped and each
+    node repeated ``2**d`` times; a lone right-most node (odd level) has no sibling, and the few
+    leaves under it drop that hole.
+    """
+    columns: list[Sequence[_T | None]] = []
+    first_gap = size
+    for depth, level in enumerate(levels[:-1]):
+        width = len(level)
+        swapped: list[_T | None] = [None] * width
+        swapped[0 : width - 1 : 2] = level[1::2]
+        swapped[1::2] = level[0 : width - 1 : 2]
+        if width % 2:
+            first_gap = min(first_gap, (width - 1) << depth)
+        repeat = 1 << depth
+        if repeat > 1:  # each node repeat times: zip(s, s, ...) yields (s[i], s[i], ...)
+            swapped = list(chain.from_iterable(zip(*([swapped] * repeat), strict=True)))
+        columns.append(swapped)
+    # deeper columns run past ``size`` (a level's last node covers up to 2**d leaves): zip stops at
+    # the leaves' column, which has exactly ``size`` entries
+    paths = list(map(list, zip(*columns, strict=False))) if columns else [[] for _ in range(size)]
+    for k in range(first_gap, size):
+        paths[k] = [node for node in paths[k] if node is not None]
+    return cast("list[list[_T]]", paths)
 
 
 def root_from_inclusion_proof(leaf: bytes, proof: InclusionProof, algorithm: str = "sha256") -> bytes | None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import os
 import threading
 import time
@@ -45,7 +44,7 @@ from typing import Any, Final, Literal
 import orjson
 
 from sealpost.domain import events as ev
-from sealpost.domain.merkle import MerkleTree
+from sealpost.domain.merkle import MerkleTree, audit_paths, hash_constructor
 from sealpost.domain.records import (
     REASONS,
     RECEIPT_VERSION,
@@ -620,8 +619,8 @@ class Ingestor:
         deadline = self._deadline_ms
         received_ms = now.timestamp() * 1000
         received_text = format_time(now)
-        sha = hashlib.new
         alg = self._hash_alg
+        hasher = hash_constructor(alg)
         rows: list[dict[str, Any]] = []
         bodies: list[dict[str, Any]] = []
         leaves: list[bytes] = []
@@ -708,7 +707,7 @@ class Ingestor:
                 }
             )
             bodies.append(body)
-            leaves.append(sha(alg, b"\x00" + leaf).digest())
+            leaves.append(hasher(b"\x00" + leaf).digest())  # RFC 6962 leaf hash
             if c.ref is not None:
                 redemptions.append(Redemption(c.ref.ref, meta.courier_id, rid))
             if late:
@@ -740,18 +739,10 @@ class Ingestor:
         # Every node is base64-encoded once; each receipt's path is read off the encoded levels.
         levels = [[b64encode(node).decode("ascii") for node in level] for level in tree.levels]
         root_text = levels[-1][0]
-        below = [(level, len(level)) for level in levels[:-1]]
         sig = {"kid": signature.kid, "alg": self._alg, "sig": b64encode(signature.value).decode("ascii")}
         size = tree.size
         receipts: dict[str, dict[str, Any]] = {}
-        for k, body in enumerate(bodies):
-            path: list[str] = []  # = the nodes at tree.path_positions(k), read off the encoded levels
-            i = k
-            for level, width in below:
-                j = i ^ 1
-                if j < width:
-                    path.append(level[j])
-                i >>= 1
+        for k, (body, path) in enumerate(zip(bodies, audit_paths(levels, size), strict=True)):
             body["proof"] = {"batch_root": root_text, "path": path, "index": k, "tree_size": size}
             body["signature"] = sig
             receipts[body["record_id"]] = body

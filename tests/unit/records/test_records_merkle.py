@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,3 +63,27 @@ def test_malformed_proofs_are_refused() -> None:
     assert root_from_inclusion_proof(tree.leaf(4), InclusionProof(5, 5, proof.path)) is None
     assert root_from_inclusion_proof(tree.leaf(4), InclusionProof(4, 5, (*proof.path, b"x" * 32))) is None
     assert root_from_inclusion_proof(tree.leaf(4), InclusionProof(4, 5, proof.path[:-1])) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(size=st.integers(min_value=1, max_value=1100))
+def test_audit_paths_are_every_leafs_proof_path(size: int) -> None:
+    import base64
+
+    from sealpost.domain.merkle import audit_paths
+
+    tree = MerkleTree([hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range(size)])
+    paths = audit_paths(tree.levels, tree.size)
+    assert len(paths) == size
+    assert all(paths[k] == list(tree.proof(k).path) for k in range(size))
+    encoded = [[base64.b64encode(n).decode() for n in level] for level in tree.levels]
+    assert audit_paths(encoded, size)[size - 1] == [
+        base64.b64encode(n).decode() for n in tree.proof(size - 1).path
+    ]
+
+
+@pytest.mark.parametrize("algorithm", ["sha256", "sha512", "md5"])
+def test_hash_constructor_is_hashlib_new(algorithm: str) -> None:
+    from sealpost.domain.merkle import hash_constructor
+
+    assert hash_constructor(algorithm)(b"abc").digest() == hashlib.new(algorithm, b"abc").digest()
