@@ -64,8 +64,10 @@ __all__ = [
     "record_aad",
     "session_signing_message",
     "terminal_batch_message",
+    "validate_origin",
     "validate_personal",
     "validate_record",
+    "validate_record_content",
     "walk_in_aad",
 ]
 
@@ -446,12 +448,25 @@ def parse_personal(d: object) -> PersonalFields:
 
 def validate_record(meta: RecordMeta, rules: RecordRules, now: datetime) -> None:
     """Raise :class:`RecordError` with the first rule ``meta`` breaks (cheapest checks first)."""
+    validate_origin(meta, rules)
+    validate_record_content(meta, rules, now)
+
+
+def validate_origin(meta: RecordMeta, rules: RecordRules) -> None:
+    """The first checks of :func:`validate_record`: company, outlet, courier and terminal ids.
+
+    They depend on those four values only, which every record of one terminal shares: ingest
+    checks each distinct combination once per batch, then :func:`validate_record_content`."""
     if not _COMPANY.fullmatch(meta.company) or not rules.company_ok(meta.company):
         raise RecordError("company_invalid", "company")
     if not _OUTLET.fullmatch(meta.outlet):
         raise RecordError("outlet_invalid", "outlet")
     if not _ID_TOKEN.fullmatch(meta.courier_id) or not _ID_TOKEN.fullmatch(meta.terminal_id):
         raise RecordError("terminal_mismatch", "courier_id")
+
+
+def validate_record_content(meta: RecordMeta, rules: RecordRules, now: datetime) -> None:
+    """The rest of :func:`validate_record`, for a record whose :func:`validate_origin` passed."""
     if not meta.inspected:
         raise RecordError("inspection_missing", "inspected")
     photo = meta.inspection_photo_sha256

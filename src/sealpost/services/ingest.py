@@ -60,8 +60,9 @@ from sealpost.domain.records import (
     parse_personal,
     record_aad,
     session_signing_message,
+    validate_origin,
     validate_personal,
-    validate_record,
+    validate_record_content,
 )
 from sealpost.i18n import Text
 from sealpost.logging import get_logger
@@ -532,11 +533,17 @@ class Ingestor:
     ) -> list[_Candidate]:
         rules = self._rules
         valid: list[_Candidate] = []
+        origins_ok: set[tuple[str, str, str, str]] = set()  # = validate_origin passed (pure checks)
         for c in fresh:
+            meta = c.meta
             try:
-                if source.kind == "enterprise" and c.meta.company != source.company:
+                if source.kind == "enterprise" and meta.company != source.company:
                     raise RecordError("terminal_mismatch", "company")
-                validate_record(c.meta, rules, now)
+                origin = (meta.company, meta.outlet, meta.courier_id, meta.terminal_id)
+                if origin not in origins_ok:
+                    validate_origin(meta, rules)
+                    origins_ok.add(origin)
+                validate_record_content(meta, rules, now)  # with validate_origin: validate_record
             except RecordError as exc:
                 attempt.rejected.append(Rejection(c.index, c.meta.record_id, exc.reason, exc.field))
                 if exc.reason == "item_prohibited":
@@ -568,6 +575,7 @@ class Ingestor:
         customer_ids = {c.meta.agreement_customer_id for c in valid if c.meta.agreement_customer_id}
         customers = self._customers.get_many(customer_ids) if customer_ids else {}
         used: set[str] = set()
+        organisations: dict[str, SenderIdentity] = {}  # one (immutable) identity per customer
         out: list[_Candidate] = []
         for c in valid:
             meta = c.meta
@@ -580,12 +588,15 @@ class Ingestor:
                         or not customer.in_force(meta.collected_at.date())
                     ):
                         raise RecordError("agreement_customer_invalid", "agreement_customer_id")
-                    c.identity = SenderIdentity(
-                        name=customer.org_name,
-                        document_type="organisation",
-                        document_number="",
-                        organisation=True,
-                    )
+                    identity = organisations.get(customer.org_name)
+                    if identity is None:
+                        identity = organisations[customer.org_name] = SenderIdentity(
+                            name=customer.org_name,
+                            document_type="organisation",
+                            document_number="",
+                            organisation=True,
+                        )
+                    c.identity = identity
                 else:
                     ref = refs.get(meta.identity_ref or "")
                     if (
