@@ -42,6 +42,8 @@ SESSION_ID_SIZE: Final = 16
 COUNTER_SIZE: Final = 8
 RECORD_PREFIX_SIZE: Final = HEADER_SIZE + SESSION_ID_SIZE + COUNTER_SIZE
 MAX_COUNTER: Final = 2**64 - 1
+_MIN_RECORD: Final = RECORD_PREFIX_SIZE + TAG_SIZE
+_ZERO_COUNTER: Final = bytes(COUNTER_SIZE)
 
 
 def session_key(
@@ -158,6 +160,7 @@ class SessionOpener:
         self._cache: OrderedDict[tuple[bytes, bytes], tuple[bytes, Aead]] = OrderedDict()
         self._cache_size = max(1, cache_size)
         self._lock = threading.Lock()
+        self._record_header = header(suite.suite_id, Kind.SESSION_RECORD)
 
     def key_for(self, session_header: bytes, info: bytes = b"") -> tuple[bytes, Aead]:
         """(session id, AEAD) for a session header, derived on first sight."""
@@ -183,12 +186,15 @@ class SessionOpener:
         return sid, aead
 
     def open(self, session_header: bytes, record: bytes, aad: bytes = b"", info: bytes = b"") -> bytes:
-        rec_sid = record_session_id(self._suite, record)
+        if len(record) >= _MIN_RECORD and record[:HEADER_SIZE] == self._record_header:
+            rec_sid = record[HEADER_SIZE : HEADER_SIZE + SESSION_ID_SIZE]  # = record_session_id
+        else:
+            rec_sid = record_session_id(self._suite, record)  # raises the precise error
         sid, aead = self.key_for(session_header, info)
         if rec_sid != sid:
             raise MalformedArtefact("record belongs to another session")
         counter = record[HEADER_SIZE + SESSION_ID_SIZE : RECORD_PREFIX_SIZE]
-        if counter == bytes(COUNTER_SIZE):
+        if counter == _ZERO_COUNTER:
             raise MalformedArtefact("session counter 0 is never used")
         return aead.decrypt(
             b"\x00\x00\x00\x00" + counter, record[RECORD_PREFIX_SIZE:], record[:RECORD_PREFIX_SIZE] + aad
