@@ -328,3 +328,24 @@ def test_one_bad_row_fails_alone_from_an_event_loop(engine: Engine) -> None:
     finally:
         ledger.close()
     assert len(_stored_refs(engine)) == 5
+
+
+def test_the_same_code_twice_in_one_batch_is_claimed_once(engine: Engine) -> None:
+    _repo, sender, device = _enrolled(engine)
+    ledger = SqlIdentifyLedger(engine, FixedClock(NOW))
+    token = os.urandom(32)
+
+    async def run() -> list[str]:
+        return list(
+            await asyncio.gather(
+                ledger.claim_and_store_async(token, LATER, device.kid, _ref(sender)),
+                ledger.claim_and_store_async(token, LATER, device.kid, _ref(sender)),
+                ledger.claim_and_store_async(os.urandom(32), LATER, device.kid, _ref(sender)),
+            )
+        )
+
+    try:
+        assert asyncio.run(run()) == ["claimed", "replayed", "claimed"]
+    finally:
+        ledger.close()
+    assert len(_stored_refs(engine)) == 2
