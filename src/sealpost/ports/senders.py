@@ -163,6 +163,10 @@ class IdentifyLedger(Protocol):
 
     def device_with_sender(self, kid: str) -> tuple[DeviceRecord, SenderRecord] | None: ...
 
+    async def device_with_sender_async(self, kid: str) -> tuple[DeviceRecord, SenderRecord] | None:
+        """The same, awaited from an event loop (may be batched with concurrent lookups)."""
+        ...
+
     def claim_and_store(
         self, token_hash: bytes, expires_at: datetime, kid: str, ref: VerifiedSender
     ) -> ClaimOutcome: ...

@@ -151,11 +151,15 @@ class SenderIdentifier:
             raise
 
     async def identify_async(self, text: str, courier_id: str) -> IdentifyResult:
-        """The same from an event loop: the checks run inline (CPU only, plus one indexed read),
-        the transaction runs on the ledger's writer thread; without a ledger, in a worker thread."""
+        """The same from an event loop: the checks run inline (CPU, plus the device lookup, which
+        the ledger may batch with concurrent requests), the transaction is group-committed by the
+        ledger; without a ledger, everything runs in a worker thread."""
         try:
-            accepted = self._check(text, courier_id)
-            if self.ledger is not None and accepted is not None:
+            if self.ledger is not None and self.prepare_ref is not None:
+                now = self.clock.now()
+                payload, signature = self._open(text)
+                found = await self.ledger.device_with_sender_async(payload.device_kid.hex())
+                accepted = self._accept(payload, signature, found, now, courier_id)
                 outcome = await self.ledger.claim_and_store_async(
                     accepted.token, accepted.window_end, accepted.kid, accepted.ref
                 )
@@ -178,7 +182,21 @@ class SenderIdentifier:
         if self.ledger is None or self.prepare_ref is None:
             return None
         now = self.clock.now()
-        payload, device, sender = self._verify(text, now, self.ledger.device_with_sender)
+        payload, signature = self._open(text)
+        found = self.ledger.device_with_sender(payload.device_kid.hex())
+        return self._accept(payload, signature, found, now, courier_id)
+
+    def _accept(
+        self,
+        payload: qr.IdentityQrPayload,
+        signature: bytes,
+        found: tuple[DeviceRecord, SenderRecord] | None,
+        now: datetime,
+        courier_id: str,
+    ) -> _Accepted:
+        """Steps 4–6 for a code whose device lookup gave ``found``; the reference, not stored."""
+        assert self.ledger is not None and self.prepare_ref is not None
+        device, sender = self._authorize(payload, signature, found, now)
         token, window_end = _token(payload)
         identity = self._identity(sender)
         today = china_date(now)
@@ -206,6 +224,12 @@ class SenderIdentifier:
         lookup: Callable[[str], tuple[DeviceRecord, SenderRecord] | None],
     ) -> tuple[qr.IdentityQrPayload, DeviceRecord, SenderRecord]:
         """Steps 1–5: parse, unseal, device, signature, status, freshness."""
+        payload, signature = self._open(text)
+        device, sender = self._authorize(payload, signature, lookup(payload.device_kid.hex()), now)
+        return payload, device, sender
+
+    def _open(self, text: str) -> tuple[qr.IdentityQrPayload, bytes]:
+        """Steps 1–3: parse, unseal, split payload and signature."""
         try:
             version, suite, sealed = qr.decode_text(text)
         except qr.IdentityQrError as exc:
@@ -217,10 +241,18 @@ class SenderIdentifier:
         except CryptoError as exc:
             raise IdentifyRejectedError("malformed", exc.code) from None
         try:
-            payload, signature = qr.decode_payload(plaintext, suite=suite)
+            return qr.decode_payload(plaintext, suite=suite)
         except qr.IdentityQrError as exc:
             raise IdentifyRejectedError(exc.reason, exc.detail) from None
-        found = lookup(payload.device_kid.hex())
+
+    def _authorize(
+        self,
+        payload: qr.IdentityQrPayload,
+        signature: bytes,
+        found: tuple[DeviceRecord, SenderRecord] | None,
+        now: datetime,
+    ) -> tuple[DeviceRecord, SenderRecord]:
+        """Steps 4–5: the device (``found`` by its key id), signature, status, freshness."""
         if found is None:
             raise IdentifyRejectedError("unknown_device")
         device, sender = found
@@ -232,7 +264,7 @@ class SenderIdentifier:
             raise IdentifyRejectedError("revoked_device")
         if not qr.step_window_ok(payload.time_step, now):
             raise IdentifyRejectedError("expired", f"step {payload.time_step}")
-        return payload, device, sender
+        return device, sender
 
     def _identity(self, sender: SenderRecord) -> SenderIdentityData:
         return SenderIdentityData.from_json(

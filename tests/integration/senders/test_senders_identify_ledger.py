@@ -349,3 +349,35 @@ def test_the_same_code_twice_in_one_batch_is_claimed_once(engine: Engine) -> Non
     finally:
         ledger.close()
     assert len(_stored_refs(engine)) == 2
+
+
+def test_concurrent_lookups_from_an_event_loop(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    _repo, sender, device = _enrolled(engine)
+    _repo2, sender2, device2 = _enrolled(engine)
+    ledger = SqlIdentifyLedger(engine, FixedClock(NOW))
+    queries: list[list[str]] = []
+    lookup_many = ledger._lookup_many
+
+    def counting(kids: list[str]) -> dict[str, object]:
+        queries.append(sorted(kids))
+        return lookup_many(kids)
+
+    monkeypatch.setattr(ledger, "_lookup_many", counting)
+    kids = [device.kid, device2.kid, "00" * 8, device.kid]
+
+    async def run() -> list[object]:
+        return list(await asyncio.gather(*(ledger.device_with_sender_async(k) for k in kids)))
+
+    try:
+        found = asyncio.run(run())
+        assert found[0] == ledger.device_with_sender(device.kid)  # the same records as one by one
+    finally:
+        ledger.close()
+    assert [f[1].sender_id if f else None for f in found] == [  # type: ignore[index]
+        sender.sender_id,
+        sender2.sender_id,
+        None,
+        sender.sender_id,
+    ]
+    postgres = engine.dialect.name == "postgresql"
+    assert queries == ([sorted({device.kid, device2.kid, "00" * 8})] if postgres else [])

@@ -3,7 +3,9 @@
 Two pieces of database work per verification, both on driver connections with hand-written,
 bound-parameter SQL (no statement building or compiling per request):
 
-* the device + sender lookup, in autocommit on a connection of the calling thread;
+* the device + sender lookup, in autocommit on a connection of the calling thread; from an event
+  loop on PostgreSQL, the lookups of one loop iteration are one query (``kid = ANY(…)``), so the
+  loop waits for one round trip per iteration instead of one per request;
 * a **group-commit writer** that takes every accepted code queued by concurrent requests and, in
   ONE transaction per batch, claims each token in the replay table (only while its device is still
   active) and stores its ``identity_ref``. A request is answered only after the transaction holding
@@ -102,6 +104,7 @@ _CLAIM: Final = (
     "ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash"
 )
 _DEVICE_STATUS: Final = "SELECT status FROM sender_devices WHERE kid = :kid"
+_LOOKUP_MANY_PG: Final = _LOOKUP.replace("WHERE d.kid = :kid", "WHERE d.kid = ANY(%(kids)s)")
 # PostgreSQL: a whole batch's claims in one statement (arrays in, the claimed tokens out), so a
 # batch costs a few round trips instead of two per code. A NULL kid is a bare claim.
 _CLAIM_BATCH_PG: Final = (
@@ -196,6 +199,38 @@ def _busy_timeout(conn: Any) -> int:
     return int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
 
 
+class _LoopLookup:
+    """PostgreSQL: the device lookups queued during one loop iteration, as one query at its end."""
+
+    def __init__(self, ledger: SqlIdentifyLedger, loop: asyncio.AbstractEventLoop) -> None:
+        self._ledger = ledger
+        self._loop = loop
+        self._pending: dict[str, list[asyncio.Future[Any]]] = {}
+
+    def submit(self, kid: str) -> asyncio.Future[Any]:
+        done: asyncio.Future[Any] = self._loop.create_future()
+        if not self._pending:
+            self._loop.call_soon(self._flush)
+        self._pending.setdefault(kid, []).append(done)
+        return done
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        try:
+            rows = self._ledger._lookup_many(list(pending))
+        except Exception as exc:
+            for futures in pending.values():
+                for done in futures:
+                    if not done.cancelled():
+                        done.set_exception(exc)
+            return
+        for kid, futures in pending.items():
+            row = rows.get(kid)
+            for done in futures:
+                if not done.cancelled():
+                    done.set_result(row)
+
+
 class _WriteLockBusyError(Exception):
     """SQLite: another connection holds the write lock (``BEGIN IMMEDIATE`` found it busy)."""
 
@@ -282,6 +317,9 @@ class SqlIdentifyLedger:
         self._loop_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopWriter] = (
             weakref.WeakKeyDictionary()
         )
+        self._loop_lookups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopLookup] = (
+            weakref.WeakKeyDictionary()
+        )
 
     # ------------------------------------------------------------------------------ connections
     def _connect(self, *, autocommit: bool) -> Any:
@@ -314,6 +352,33 @@ class SqlIdentifyLedger:
             self._drop(self._local.__dict__.pop("conn", None))
             row = self._lookup(kid)
         return self._sql.records(row) if row is not None else None
+
+    async def device_with_sender_async(self, kid: str) -> tuple[DeviceRecord, SenderRecord] | None:
+        if not self._sql.postgres:  # a local indexed read: cheaper than any batching
+            return self.device_with_sender(kid)
+        loop = asyncio.get_running_loop()
+        lookups = self._loop_lookups.get(loop)
+        if lookups is None:
+            lookups = self._loop_lookups[loop] = _LoopLookup(self, loop)
+        row = await lookups.submit(kid)
+        return self._sql.records(row) if row is not None else None
+
+    def _lookup_many(self, kids: list[str]) -> dict[str, Any]:
+        """Rows by kid, one query (PostgreSQL); a broken connection is replaced once."""
+        for attempt in (1, 2):
+            cur = None
+            try:
+                cur = self._reader().cursor()
+                cur.execute(_LOOKUP_MANY_PG, {"kids": kids})
+                return {row[0]: row for row in cur.fetchall()}
+            except Exception:
+                if attempt == 2:
+                    raise
+                self._drop(self._local.__dict__.pop("conn", None))
+            finally:
+                if cur is not None:
+                    cur.close()
+        raise AssertionError("unreachable")
 
     def _lookup(self, kid: str) -> Any:
         cur = self._reader().cursor()
