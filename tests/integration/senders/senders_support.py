@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 from datetime import UTC, date, datetime
 from typing import Any
+from uuid import UUID
 
 from fastapi.testclient import TestClient
 
+from sealpost.bootstrap import Container
 from sealpost.client.identity_qr import SenderDevice
 from sealpost.domain.identity import check_character
 
@@ -41,3 +43,15 @@ def enroll_typed(
         **extra,
     }
     return client.post("/v1/senders/enroll", data=data)
+
+
+def sender_and_courier(
+    api: TestClient, container: Container, *, born: date = date(1988, 5, 1), courier_id: str = "courier-9"
+) -> tuple[SenderDevice, str]:
+    """An enrolled sender's phone (typed enrollment through ``api``) and a courier terminal's token."""
+    device = SenderDevice.generate(platform_sealing_key=container.crypto.sealing_public_key())
+    device.sender_id = UUID(enroll_typed(api, device, number=citizen_number(born)).json()["sender_id"])
+    _terminal, token = container.terminals.register(
+        company="SF", outlet="BJ-001", courier_id=courier_id, suite="intl", public_key=b"\x01" * 32, now=NOW
+    )
+    return device, token

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Any
-from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
-from senders_support import NOW, citizen_number, enroll_typed
+from senders_support import NOW, sender_and_courier
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -26,13 +24,7 @@ def clients(sender_container: Container) -> tuple[TestClient, TestClient, Sender
     # No lifespan (no ``with``): both apps share the container, the fixture closes it.
     hot = TestClient(create_app(container=sender_container))
     plain = TestClient(create_app(container=sender_container, hot_routes=False))
-    device = SenderDevice.generate(platform_sealing_key=sender_container.crypto.sealing_public_key())
-    device.sender_id = UUID(
-        enroll_typed(hot, device, number=citizen_number(date(1988, 5, 1))).json()["sender_id"]
-    )
-    _terminal, token = sender_container.terminals.register(
-        company="SF", outlet="BJ-001", courier_id="courier-9", suite="intl", public_key=b"\x01" * 32, now=NOW
-    )
+    device, token = sender_and_courier(hot, sender_container)
     return hot, plain, device, token
 
 
@@ -97,13 +89,7 @@ def test_well_formed_requests_take_the_hot_path_and_are_counted_by_route(
     hot_handler: Callable[[Request, bytes], Awaitable[Response | None]] = spy
     monkeypatch.setitem(app_module.HOT_ROUTES, ("POST", PATH), hot_handler)
     api = TestClient(create_app(container=sender_container))
-    device = SenderDevice.generate(platform_sealing_key=sender_container.crypto.sealing_public_key())
-    device.sender_id = UUID(
-        enroll_typed(api, device, number=citizen_number(date(1988, 5, 1))).json()["sender_id"]
-    )
-    _terminal, token = sender_container.terminals.register(
-        company="SF", outlet="BJ-001", courier_id="courier-9", suite="intl", public_key=b"\x02" * 32, now=NOW
-    )
+    device, token = sender_and_courier(api, sender_container)
     code = device.identity_qr(NOW)
     assert _post(api, token, json={"qr": code})[0] == 200
     assert _post(api, token, json={"qr": code})[0] == 409

@@ -51,15 +51,13 @@ def test_redis_replay_keys_expire(client: redis.Redis) -> None:
 
 def test_identify_with_the_redis_replay_cache(client: redis.Redis, tmp_path: object) -> None:
     from datetime import date
-    from uuid import UUID
 
     from fastapi.testclient import TestClient
-    from senders_support import NOW, citizen_number, enroll_typed
+    from senders_support import NOW, sender_and_courier
 
     from sealpost.adapters.db.migrate import upgrade
     from sealpost.api.app import create_app
     from sealpost.bootstrap import build_container
-    from sealpost.client.identity_qr import SenderDevice
     from sealpost.config import Settings
     from sealpost.ports.clock import FixedClock
 
@@ -70,13 +68,7 @@ def test_identify_with_the_redis_replay_cache(client: redis.Redis, tmp_path: obj
     assert isinstance(container.sender_replay, RedisReplayCache)
     try:
         with TestClient(create_app(container=container)) as api:
-            device = SenderDevice.generate(platform_sealing_key=container.crypto.sealing_public_key())
-            device.sender_id = UUID(
-                enroll_typed(api, device, number=citizen_number(date(1990, 1, 1))).json()["sender_id"]
-            )
-            _t, token = container.terminals.register(
-                company="SF", outlet="X", courier_id="c1", suite="intl", public_key=b"\x00" * 32, now=NOW
-            )
+            device, token = sender_and_courier(api, container, born=date(1990, 1, 1), courier_id="c1")
             code = device.identity_qr(NOW)
             headers = {"Authorization": f"Bearer {token}"}
             assert api.post("/v1/pickups/identify", json={"qr": code}, headers=headers).status_code == 200
