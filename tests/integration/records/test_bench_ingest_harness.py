@@ -127,3 +127,27 @@ def test_prefill_waybills_never_collide_with_the_runs(engine: Engine, db_url: st
     with engine.connect() as conn:
         prefixes = {r[0] for r in conn.exec_driver_sql("SELECT substr(waybill_no, 1, 2) FROM records")}
     assert prefixes == {"EB"}
+
+
+def test_blind_index_indexes_are_hash_on_postgresql_and_plain_on_sqlite(engine: Engine) -> None:
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            found = dict(
+                conn.exec_driver_sql(
+                    "SELECT i.relname, am.amname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+                    " JOIN pg_class t ON t.oid = x.indrelid JOIN pg_am am ON am.oid = i.relam"
+                    " WHERE t.relname = 'records' AND left(i.relname, 14) = 'ix_records_bi_'"
+                ).all()
+            )
+        else:
+            found = {
+                name: "btree"
+                for (name,) in conn.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_records_bi_%'"
+                )
+            }
+    expected = "hash" if engine.dialect.name == "postgresql" else "btree"
+    assert found == dict.fromkeys(
+        ("ix_records_bi_sender_id_number", "ix_records_bi_sender_phone", "ix_records_bi_recipient_phone"),
+        expected,
+    )

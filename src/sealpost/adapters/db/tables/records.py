@@ -107,9 +107,11 @@ records = sa.Table(
     sa.Column("bi_sender_phone", sa.LargeBinary(16), nullable=False),
     sa.Column("bi_recipient_phone", sa.LargeBinary(16), nullable=False),
     sa.UniqueConstraint("waybill_no", "company", name="uq_records_waybill_no"),
-    sa.Index("ix_records_bi_sender_id_number", "bi_sender_id_number"),
-    sa.Index("ix_records_bi_sender_phone", "bi_sender_phone"),
-    sa.Index("ix_records_bi_recipient_phone", "bi_recipient_phone"),
+    # Blind indexes are looked up by equality only: hash indexes on PostgreSQL (smaller, and ~1.5-3x
+    # the insert rate of B-trees over random keys at 10M rows; migration records_0002).
+    sa.Index("ix_records_bi_sender_id_number", "bi_sender_id_number", postgresql_using="hash"),
+    sa.Index("ix_records_bi_sender_phone", "bi_sender_phone", postgresql_using="hash"),
+    sa.Index("ix_records_bi_recipient_phone", "bi_recipient_phone", postgresql_using="hash"),
 )
 
 #: One-time sender identity references: issued when the platform verified a sender (identity QR or
