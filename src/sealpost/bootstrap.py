@@ -272,6 +272,20 @@ class Container:
             self.senders, self.device_signatures, self.sender_replay, self.clock
         )
 
+    def warm_up(self) -> None:
+        """Build the hot paths' components now (keys, rules, the items checker, the ingest and
+        identify pipelines) instead of on a worker's first request, which would pay for it."""
+        _ = (
+            self.crypto.sealing_public_key(),
+            self.terminal_tokens,
+            self.access_tokens,
+            self.ingestor,
+            self.relay,
+            self.pickup_desk,
+            self.sender_identifier,
+            self.device_auth,
+        )
+
     def close(self) -> None:
         ledger = self.__dict__.get("identify_ledger")
         if ledger is not None:

@@ -46,14 +46,21 @@ HOT_ROUTES: dict[tuple[str, str], HotHandler] = {
 
 
 def create_app(
-    settings: Settings | None = None, container: Container | None = None, *, hot_routes: bool = True
+    settings: Settings | None = None,
+    container: Container | None = None,
+    *,
+    hot_routes: bool = True,
+    warm_up: bool = False,
 ) -> FastAPI:
     """Build the API for ``settings`` (or an already built ``container``). ``hot_routes=False``
-    serves every request through FastAPI's router (tests compare the two)."""
+    serves every request through FastAPI's router (tests compare the two); ``warm_up`` builds the
+    hot paths' components at startup instead of on the first requests."""
     container = container or build_container(settings or get_settings())
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if warm_up:
+            container.warm_up()
         yield
         container.close()
 
@@ -71,3 +78,8 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app ``sealpost serve`` runs in each worker process: warmed up before it takes requests."""
+    return create_app(warm_up=True)

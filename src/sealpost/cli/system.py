@@ -34,7 +34,7 @@ def serve(
     typer.echo(f"sealpost {__version__} 已启动 · running — 打开 open: http://{shown}:{port}/")
     typer.echo(f"  API 文档 docs: http://{shown}:{port}/docs   数据目录 data: {settings.data_dir.resolve()}")
     uvicorn.run(
-        "sealpost.api.app:create_app",
+        "sealpost.api.app:create_served_app",
         factory=True,
         host=host,
         port=port,

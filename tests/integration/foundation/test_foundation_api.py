@@ -32,6 +32,20 @@ def test_readyz_says_not_ready_before_migrations(settings: Settings) -> None:
     assert r.json()["checks"]["migrations"] == "pending"
 
 
+def test_a_served_worker_builds_its_hot_paths_before_the_first_request(settings: Settings) -> None:
+    from sealpost.bootstrap import build_container
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)
+    hot = ("ingestor", "relay", "sender_identifier", "terminal_tokens", "pickup_desk")
+    cold = build_container(settings, configure_logs=False)
+    with TestClient(create_app(container=cold)):
+        assert not any(name in cold.__dict__ for name in hot)  # tests and tools: built on demand
+    warm = build_container(settings, configure_logs=False)
+    with TestClient(create_app(container=warm, warm_up=True)):
+        assert all(name in warm.__dict__ for name in hot)
+
+
 def test_openapi_document(client: TestClient) -> None:
     doc = client.get("/openapi.json").json()
     assert doc["info"]["title"] == "sealpost"
