@@ -151,3 +151,62 @@ def test_blind_index_indexes_are_hash_on_postgresql_and_plain_on_sqlite(engine: 
         ("ix_records_bi_sender_id_number", "ix_records_bi_sender_phone", "ix_records_bi_recipient_phone"),
         expected,
     )
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_sqlite_rows_store_what_sqlalchemy_reads_back(engine: Engine, db_url: str) -> None:
+    """The fast SQLite row form (straight-line UUID/time conversion, booleans bound as-is) reads
+    back through the table's SQLAlchemy types as the values given, for UTC and non-UTC times."""
+    import uuid
+    from datetime import UTC, datetime, timedelta, timezone
+
+    import sqlalchemy as sa
+
+    from sealpost.adapters.db.records_repo import RECORD_COLUMNS, _sqlite_row, sqlite_rows
+    from sealpost.adapters.db.tables.records import records
+
+    now = datetime(2026, 11, 28, 10, 0, 0, 123456, tzinfo=UTC)
+    batch_id = str(uuid.uuid4())
+    rows: list[dict[str, Any]] = []
+    for k in range(4):
+        row: dict[str, Any] = dict.fromkeys(RECORD_COLUMNS, b"x")
+        row.update(
+            record_id=str(uuid.uuid4()),
+            company="EMS",
+            waybill_no=f"EA{k:08d}0CN",
+            batch_id=batch_id,
+            batch_index=k,
+            received_at=now,
+            collected_at=(now - timedelta(seconds=k)).astimezone(timezone(timedelta(hours=8 * (k % 2)))),
+            inspected=k != 2,
+            late=k == 1,
+            quantity=1,
+            weight_g=10,
+            declared_value_fen=0,
+            latency_ms=5,
+            inspection_photo_sha256=None,
+            enterprise_client_id=None,
+            sender_id=None,
+            agreement_customer_id=None,
+            sender_document_type=None,
+            sender_id_number_enc=None,
+            bi_sender_id_number=None,
+        )
+        for name in ("outlet", "courier_id", "terminal_id", "origin_county", "destination_county"):
+            row[name] = "110105"
+        row.update(item_name="书籍", item_category="图书音像", sender_kind="qr")
+        rows.append(row)
+    fast = list(sqlite_rows(rows))
+    assert fast == [_sqlite_row(r) for r in rows]
+    cols = ", ".join(RECORD_COLUMNS)
+    marks = ", ".join("?" for _ in RECORD_COLUMNS)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"INSERT INTO records ({cols}) VALUES ({marks})", fast)
+    with engine.connect() as conn:
+        back = {str(r.record_id): r for r in conn.execute(sa.select(records))}
+    for row in rows:
+        got = back[row["record_id"]]
+        assert got.collected_at == row["collected_at"]
+        assert got.received_at == now
+        assert got.inspected is row["inspected"] and got.late is row["late"]
+        assert str(got.batch_id) == batch_id

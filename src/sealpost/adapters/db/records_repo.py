@@ -352,22 +352,52 @@ def _sqlite_row(row: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(values)
 
 
+_I_RECORD_ID = RECORD_COLUMNS.index("record_id")
+_I_BATCH_ID = RECORD_COLUMNS.index("batch_id")
+_I_COLLECTED = RECORD_COLUMNS.index("collected_at")
+_I_RECEIVED = RECORD_COLUMNS.index("received_at")
+assert {i for i, _ in _SQLITE_CONVERT} - {RECORD_COLUMNS.index(c) for c in _BOOL_COLUMNS} == {
+    _I_RECORD_ID,
+    _I_BATCH_ID,
+    _I_COLLECTED,
+    _I_RECEIVED,
+}, "sqlite_rows converts exactly the UUID and time columns"
+
+
+def _sqlite_time_fast(value: datetime) -> str:
+    if value.tzinfo is UTC:  # "YYYY-MM-DD HH:MM:SS.ffffff+00:00" without the offset: no replace()
+        return value.isoformat(" ", "microseconds")[:26]
+    return _sqlite_time(value)
+
+
 def sqlite_rows(rows: Iterable[Mapping[str, Any]]) -> Iterator[tuple[Any, ...]]:
-    """``_sqlite_row`` of each row; a typed value that *is* the previous row's (the batch id and
-    the received time are one object for the whole batch) is converted once."""
-    last: dict[int, tuple[Any, Any]] = {}
+    """The rows in storage form, equal to ``_sqlite_row`` of each row (a test holds them equal).
+
+    Faster on the hot path: the two UUID and two time columns are converted by straight-line
+    code; the batch id and the received time (one object for the whole batch) once; booleans are
+    left to ``sqlite3``, which binds ``True``/``False`` as the integers 1/0 that SQLAlchemy writes.
+    """
+    last_batch: Any = None
+    last_batch_text: Any = None
+    last_received: Any = None
+    last_received_text: Any = None
     for row in rows:
         values = list(_record_values(row))
-        for i, convert in _SQLITE_CONVERT:
-            value = values[i]
-            if value is None:
-                continue
-            seen = last.get(i)
-            if seen is not None and seen[0] is value:
-                values[i] = seen[1]
-            else:
-                values[i] = converted = convert(value)
-                last[i] = (value, converted)
+        record_id = values[_I_RECORD_ID]
+        if record_id is not None:
+            values[_I_RECORD_ID] = record_id.replace("-", "")
+        batch = values[_I_BATCH_ID]
+        if batch is not last_batch:
+            last_batch, last_batch_text = batch, (None if batch is None else batch.replace("-", ""))
+        values[_I_BATCH_ID] = last_batch_text
+        collected = values[_I_COLLECTED]
+        if collected is not None:
+            values[_I_COLLECTED] = _sqlite_time_fast(collected)
+        received = values[_I_RECEIVED]
+        if received is not last_received:
+            last_received = received
+            last_received_text = None if received is None else _sqlite_time_fast(received)
+        values[_I_RECEIVED] = last_received_text
         yield tuple(values)
 
 
