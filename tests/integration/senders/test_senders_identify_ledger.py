@@ -370,3 +370,38 @@ def test_concurrent_lookups_from_an_event_loop(engine: Engine, monkeypatch: pyte
     ]
     postgres = engine.dialect.name == "postgresql"
     assert queries == ([sorted({device.kid, device2.kid, "00" * 8})] if postgres else [])
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_sqlite_checkpoints_run_off_the_loop(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ledger_module, "CHECKPOINT_EVERY", 2)
+    _repo, sender, device = _enrolled(engine)
+    ledger = SqlIdentifyLedger(engine, FixedClock(NOW))
+    threads: list[int] = []
+    checkpoint = ledger._checkpoint
+
+    def spy() -> None:
+        threads.append(threading.get_ident())
+        checkpoint()
+
+    monkeypatch.setattr(ledger, "_checkpoint", spy)
+
+    async def run() -> int:
+        for _ in range(3):  # three loop iterations: three commits
+            await asyncio.gather(
+                *(
+                    ledger.claim_and_store_async(os.urandom(32), LATER, device.kid, _ref(sender))
+                    for _ in range(5)
+                )
+            )
+        await asyncio.sleep(0.2)  # let the worker thread finish
+        (writer,) = ledger._loop_writers.values()
+        assert writer._conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        return threading.get_ident()
+
+    try:
+        loop_thread = asyncio.run(run())
+    finally:
+        ledger.close()
+    assert len(threads) == 1 and threads[0] != loop_thread
+    assert len(_stored_refs(engine)) == 15

@@ -20,7 +20,10 @@ bound-parameter SQL (no statement building or compiling per request):
     is CPU work in this process, so the thread hop (a future per code, a wake-up of the loop per
     batch, the GIL handed back and forth) would cost more than the write itself: ~125 µs per code
     measured. The write lock is taken with ``BEGIN IMMEDIATE`` and **no busy wait**: when another
-    process holds it, the batch is retried a millisecond later, and the loop keeps serving.
+    process holds it, the batch is retried a millisecond later, and the loop keeps serving. That
+    connection never checkpoints the WAL itself (a checkpoint copies megabytes and fsyncs: tens of
+    milliseconds on the loop); every ``CHECKPOINT_EVERY`` commits a PASSIVE checkpoint runs in a
+    worker thread instead (SQLite releases the GIL while it writes).
 
 The replay table is the same one :class:`sealpost.adapters.db.senders_repo.SqlReplayCache` uses,
 so one-time use holds across workers, restarts and both ways of claiming.
@@ -68,6 +71,8 @@ PURGE_EVERY: Final = 2000
 #: long to keep trying (the engine's own busy timeout) before the batch fails.
 LOCKED_RETRY_S: Final = 0.001
 LOCKED_GIVE_UP_S: Final = 30.0
+#: SQLite, loop-side writer: commits between two WAL checkpoints run off the loop.
+CHECKPOINT_EVERY: Final = 100
 
 #: The lookup's columns, in its order (for SQLAlchemy's result conversions).
 _DEVICE_COLUMNS: Final = ("kid", "sender_id", "algorithm", "public_key", "status", "created_at", "revoked_at")
@@ -144,6 +149,8 @@ class _LoopWriter:
         self._scheduled = False
         self._conn: Any = None
         self._locked_since: float | None = None
+        self._commits = 0
+        self._checkpointing = False
 
     def submit(self, item: _Item) -> asyncio.Future[ClaimOutcome]:
         done: asyncio.Future[ClaimOutcome] = self._loop.create_future()
@@ -163,6 +170,7 @@ class _LoopWriter:
                 if self._conn is None:
                     self._conn = self._ledger._connect(autocommit=False)
                     self._conn.execute("PRAGMA busy_timeout=0")  # never block the loop
+                    self._conn.execute("PRAGMA wal_autocheckpoint=0")  # nor checkpoint on it
                 results, self._conn = self._ledger._write_batch(self._conn, [item for item, _ in chunk])
             except _WriteLockBusyError:
                 self._retry_later(live[start:])
@@ -170,6 +178,7 @@ class _LoopWriter:
             except Exception as exc:  # no connection: every code of the batch fails
                 results = [exc] * len(chunk)
             self._locked_since = None
+            self._after_commit()
             for (_item, done), result in zip(chunk, results, strict=True):
                 if done.cancelled():
                     continue
@@ -177,6 +186,19 @@ class _LoopWriter:
                     done.set_exception(result)
                 else:
                     done.set_result(result)
+
+    def _after_commit(self) -> None:
+        self._commits += 1
+        if self._commits < CHECKPOINT_EVERY or self._checkpointing:
+            return
+        self._commits = 0
+        self._checkpointing = True
+        running = self._loop.run_in_executor(None, self._ledger._checkpoint)
+
+        def finished(_f: asyncio.Future[None]) -> None:
+            self._checkpointing = False
+
+        running.add_done_callback(finished)
 
     def _retry_later(self, rest: list[tuple[_Item, asyncio.Future[ClaimOutcome]]]) -> None:
         now = time.monotonic()
@@ -317,6 +339,8 @@ class SqlIdentifyLedger:
         self._loop_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopWriter] = (
             weakref.WeakKeyDictionary()
         )
+        self._checkpoint_lock = threading.Lock()
+        self._checkpoint_conn: Any = None
         self._loop_lookups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopLookup] = (
             weakref.WeakKeyDictionary()
         )
@@ -362,6 +386,19 @@ class SqlIdentifyLedger:
             lookups = self._loop_lookups[loop] = _LoopLookup(self, loop)
         row = await lookups.submit(kid)
         return self._sql.records(row) if row is not None else None
+
+    def _checkpoint(self) -> None:
+        """SQLite: copy the WAL back into the database without waiting for anyone (PASSIVE), on
+        a connection of its own; called in a worker thread."""
+        with self._checkpoint_lock:
+            try:
+                if self._checkpoint_conn is None:
+                    self._checkpoint_conn = self._connect(autocommit=True)
+                self._checkpoint_conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except Exception:
+                log.debug("identify_ledger_checkpoint_failed", exc_info=True)
+                self._drop(self._checkpoint_conn)
+                self._checkpoint_conn = None
 
     def _lookup_many(self, kids: list[str]) -> dict[str, Any]:
         """Rows by kid, one query (PostgreSQL); a broken connection is replaced once."""
