@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Final, Protocol
@@ -217,17 +216,6 @@ class SenderIdentifier:
         )
         return _Accepted(token, window_end, device.kid, ref, masked, adult)
 
-    def _verify(
-        self,
-        text: str,
-        now: datetime,
-        lookup: Callable[[str], tuple[DeviceRecord, SenderRecord] | None],
-    ) -> tuple[qr.IdentityQrPayload, DeviceRecord, SenderRecord]:
-        """Steps 1–5: parse, unseal, device, signature, status, freshness."""
-        payload, signature = self._open(text)
-        device, sender = self._authorize(payload, signature, lookup(payload.device_kid.hex()), now)
-        return payload, device, sender
-
     def _open(self, text: str) -> tuple[qr.IdentityQrPayload, bytes]:
         """Steps 1–3: parse, unseal, split payload and signature."""
         try:
@@ -274,7 +262,9 @@ class SenderIdentifier:
     def _identify_unbatched(self, text: str, courier_id: str) -> IdentifyResult:
         """Claim in the replay cache, then issue the reference (the Redis replay cache's path)."""
         now = self.clock.now()
-        payload, _device, sender = self._verify(text, now, self.senders.get_device_with_sender)
+        payload, signature = self._open(text)
+        found = self.senders.get_device_with_sender(payload.device_kid.hex())
+        _device, sender = self._authorize(payload, signature, found, now)
         token, window_end = _token(payload)
         if not self.replay.claim(token, window_end):
             raise IdentifyRejectedError("replayed")
