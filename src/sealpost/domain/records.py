@@ -60,6 +60,7 @@ __all__ = [
     "parse_personal",
     "parse_time",
     "proof_from_receipt",
+    "receipt_body",
     "receipt_leaf_bytes",
     "record_aad",
     "session_signing_message",
@@ -559,29 +560,57 @@ def build_receipt(
 
     ``received_at`` may be given already formatted (:func:`format_time`), once for a whole batch.
     """
+    return receipt_body(
+        meta,
+        item_name=meta.item_name.strip(),
+        sender=(masked_sender["name"], masked_sender["phone"], masked_sender["address"]),
+        recipient=(masked_recipient["name"], masked_recipient["phone"], masked_recipient["address"]),
+        received_at=received_at if isinstance(received_at, str) else format_time(received_at),
+        label_ref=label_ref,
+        real_name=real_name,
+        sort_code=meta.sort_code or default_sort_code(meta.origin_county, meta.destination_county),
+    )
+
+
+def receipt_body(
+    meta: RecordMeta,
+    *,
+    item_name: str,
+    sender: tuple[str, str, str],
+    recipient: tuple[str, str, str],
+    received_at: str,
+    label_ref: str,
+    real_name: bool,
+    sort_code: str,
+) -> dict[str, Any]:
+    """:func:`build_receipt` with its inputs already in final form (the ingest loop's call):
+    masked views as ``(name, phone, address)``, the stripped item name, the formatted receipt
+    time and the sort code."""
+    dest = meta.destination_county
     return {
         "version": RECEIPT_VERSION,
         "record_id": meta.record_id,
         "waybill_no": meta.waybill_no,
         "company": meta.company,
         "collected_at": format_time(meta.collected_at),
-        "received_at": received_at if isinstance(received_at, str) else format_time(received_at),
+        "received_at": received_at,
         "masked": {
-            "sender": dict(masked_sender),
-            "recipient": {**masked_recipient, "county_code": meta.destination_county},
+            "sender": {"name": sender[0], "phone": sender[1], "address": sender[2]},
+            "recipient": {
+                "name": recipient[0],
+                "phone": recipient[1],
+                "address": recipient[2],
+                "county_code": dest,
+            },
         },
         "item": {
-            "name": meta.item_name.strip(),
+            "name": item_name,
             "category": meta.item_category,
             "quantity": meta.quantity,
             "weight_g": meta.weight_g,
             "declared_value_cny": declared_value_cny(meta.declared_value_fen),
         },
-        "route": {
-            "sort_code": meta.sort_code or default_sort_code(meta.origin_county, meta.destination_county),
-            "origin_county": meta.origin_county,
-            "destination_county": meta.destination_county,
-        },
+        "route": {"sort_code": sort_code, "origin_county": meta.origin_county, "destination_county": dest},
         "marks": {"real_name": real_name, "inspected": meta.inspected},
         "label_ref": label_ref,
     }

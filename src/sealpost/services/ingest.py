@@ -47,7 +47,6 @@ from sealpost.domain import events as ev
 from sealpost.domain.merkle import MerkleTree, audit_paths, hash_constructor
 from sealpost.domain.records import (
     REASONS,
-    RECEIPT_VERSION,
     PersonalFields,
     RecordError,
     RecordMeta,
@@ -58,6 +57,7 @@ from sealpost.domain.records import (
     format_time,
     parse_meta,
     parse_personal,
+    receipt_body,
     record_aad,
     session_signing_message,
     validate_origin,
@@ -226,50 +226,27 @@ def _receipt_body(
     received_at: str,
     label_ref: str,
 ) -> dict[str, Any]:
-    """:func:`~sealpost.domain.records.build_receipt` for the ingest loop, the same dict in the
-    same key order (``tests/unit/records/test_records_ingest_fast.py``) without the generic
-    handling: masked views as ``(name, phone, address)`` tuples, the stripped item name passed in,
-    the default sort code memoised per county, ``real_name`` always true."""
-    dest = meta.destination_county
+    """:func:`~sealpost.domain.records.build_receipt` for the ingest loop (the same dict, see
+    ``tests/unit/records/test_records_ingest_fast.py``): the default sort code memoised per
+    county, ``real_name`` always true."""
     sort_code = meta.sort_code
     if not sort_code:
+        dest = meta.destination_county
         sort_code = _SORT_CODES.get(dest)
         if sort_code is None:
             sort_code = default_sort_code(meta.origin_county, dest)
             if len(_SORT_CODES) < 10_000:
                 _SORT_CODES[dest] = sort_code
-    fen = meta.declared_value_fen
-    return {
-        "version": RECEIPT_VERSION,
-        "record_id": meta.record_id,
-        "waybill_no": meta.waybill_no,
-        "company": meta.company,
-        "collected_at": format_time(meta.collected_at),
-        "received_at": received_at,
-        "masked": {
-            "sender": {"name": sender[0], "phone": sender[1], "address": sender[2]},
-            "recipient": {
-                "name": recipient[0],
-                "phone": recipient[1],
-                "address": recipient[2],
-                "county_code": dest,
-            },
-        },
-        "item": {
-            "name": item_name,
-            "category": meta.item_category,
-            "quantity": meta.quantity,
-            "weight_g": meta.weight_g,
-            "declared_value_cny": fen // 100 if fen % 100 == 0 else round(fen / 100, 2),
-        },
-        "route": {
-            "sort_code": sort_code,
-            "origin_county": meta.origin_county,
-            "destination_county": dest,
-        },
-        "marks": {"real_name": True, "inspected": meta.inspected},
-        "label_ref": label_ref,
-    }
+    return receipt_body(
+        meta,
+        item_name=item_name,
+        sender=sender,
+        recipient=recipient,
+        received_at=received_at,
+        label_ref=label_ref,
+        real_name=True,
+        sort_code=sort_code,
+    )
 
 
 # ----------------------------------------------------------------------------------- work items
