@@ -19,9 +19,9 @@ from sealpost.api.hot_routes import content_type_is_json
 from sealpost.bootstrap import Container
 from sealpost.services.identify_sender import IdentifyResult
 
-PATH = "/v1/pickups/identify"
-
 router = APIRouter(prefix="/v1/pickups", tags=["pickups"])
+#: The full path (the hot route is registered by it in ``api/app.py``).
+PATH = router.prefix + "/identify"
 
 
 QR_MAX_LENGTH = 2000
@@ -48,7 +48,7 @@ class IdentifyOut(BaseModel):
 
 
 @router.post(
-    PATH.removeprefix("/v1/pickups"),
+    "/identify",
     response_model=IdentifyOut,
     summary="Verify a sender's identity QR: masked identity + one-time identity_ref (10 min, this courier)",
 )
