@@ -197,9 +197,33 @@ class Rejection:
         }
 
 
+#: How an answer carries the proofs of the batch's fresh receipts: each receipt with its own audit
+#: path and the signature (``full``, self-contained), or the signed tree head once per answer and
+#: each receipt's leaf index (``tree``: the client rebuilds the paths from all the receipts).
+ProofForm = Literal["full", "tree"]
+
+
+@dataclass(frozen=True, slots=True)
+class SignedTree:
+    """The Merkle tree signed over a batch's fresh receipts (nodes base64, leaves first)."""
+
+    root: str
+    size: int
+    signature: dict[str, str]
+    levels: list[list[str]]
+
+    def head(self) -> dict[str, Any]:
+        """The signed tree head of a ``tree``-form answer."""
+        return {"batch_root": self.root, "tree_size": self.size, "signature": self.signature}
+
+
 @dataclass
 class BatchOutcome:
-    """Receipts by input position, rejections, and what happened."""
+    """Receipts by input position, rejections, and what happened.
+
+    The batch's fresh receipts are held in ``tree`` form (``proof`` = root, index, size; no path,
+    no signature; ``tree`` is their signed tree); a retried record's stored receipt is held whole.
+    """
 
     receipts: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
@@ -207,9 +231,30 @@ class BatchOutcome:
     stored: int = 0
     duplicates: int = 0
     late: int = 0
+    tree: SignedTree | None = None
 
-    def receipt_list(self) -> list[dict[str, Any]]:
-        return [r for _, r in sorted(self.receipts, key=lambda p: p[0])]
+    def receipt_list(self, proofs: ProofForm = "full") -> list[dict[str, Any]]:
+        """The receipts in input order: ``full`` gives every receipt its own audit path and the
+        platform signature (the receipt ``GET /v1/receipts/{id}`` returns); ``tree`` leaves fresh
+        receipts as they are, for an answer that carries :meth:`SignedTree.head` once."""
+        ordered = [r for _, r in sorted(self.receipts, key=lambda p: p[0])]
+        tree = self.tree
+        if proofs == "tree" or tree is None:
+            return ordered
+        paths = audit_paths(tree.levels, tree.size)
+        root, size, sig = tree.root, tree.size, tree.signature
+        out: list[dict[str, Any]] = []
+        for receipt in ordered:
+            proof = receipt.get("proof")
+            if proof is not None and "path" not in proof and proof.get("batch_root") == root:
+                index = proof["index"]
+                receipt = {
+                    **receipt,
+                    "proof": {"batch_root": root, "path": paths[index], "index": index, "tree_size": size},
+                    "signature": sig,
+                }
+            out.append(receipt)
+        return out
 
 
 # ----------------------------------------------------------------------------------- receipts
@@ -477,7 +522,7 @@ class Ingestor:
                 outcome.stored = 0
                 break
             try:
-                receipts, batch_id, late = self._protect_sign_store(accepted, source, now)
+                receipts, batch_id, late, tree = self._protect_sign_store(accepted, source, now)
             except StoreConflict:
                 log.info("ingest_conflict_retry", attempt=n + 1, records=len(accepted))
                 continue
@@ -485,6 +530,7 @@ class Ingestor:
             outcome.batch_id = batch_id
             outcome.stored = len(accepted)
             outcome.late = late
+            outcome.tree = tree
             break
         else:
             raise StoreConflict("batch kept conflicting with concurrent writers")
@@ -599,7 +645,7 @@ class Ingestor:
 
     def _protect_sign_store(
         self, accepted: list[_Candidate], source: Source, now: datetime
-    ) -> tuple[dict[str, dict[str, Any]], str, int]:
+    ) -> tuple[dict[str, dict[str, Any]], str, int, SignedTree]:
         batch_id = str(uuid.uuid4())
         day = now.date()
         enc_many = self._fields.encrypt_texts
@@ -724,17 +770,17 @@ class Ingestor:
             leaf_hashes=b"".join(leaves),
         )
         self._store.save_batch(batch, rows, redemptions=redemptions, events=late_events, now=now)
-        # Every node is base64-encoded once; each receipt's path is read off the encoded levels.
+        # Every node is base64-encoded once; audit paths are read off the encoded levels when an
+        # answer asks for them (BatchOutcome.receipt_list).
         levels = [[b64encode(node).decode("ascii") for node in level] for level in tree.levels]
         root_text = levels[-1][0]
         sig = {"kid": signature.kid, "alg": self._alg, "sig": b64encode(signature.value).decode("ascii")}
         size = tree.size
         receipts: dict[str, dict[str, Any]] = {}
-        for k, (body, path) in enumerate(zip(bodies, audit_paths(levels, size), strict=True)):
-            body["proof"] = {"batch_root": root_text, "path": path, "index": k, "tree_size": size}
-            body["signature"] = sig
+        for k, body in enumerate(bodies):
+            body["proof"] = {"batch_root": root_text, "index": k, "tree_size": size}
             receipts[body["record_id"]] = body
-        return receipts, batch_id, len(late_events)
+        return receipts, batch_id, len(late_events), SignedTree(root_text, size, sig, levels)
 
     def _record_events(self, attempt: _Attempt, now: datetime) -> None:
         """Interceptions and inspection refusals found at ingest are the regulator's business too."""

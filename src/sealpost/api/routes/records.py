@@ -2,7 +2,8 @@
 
 * ``POST /v1/records`` — a public-version terminal posts a batch of sealed records (≤ 1,000),
   with ``Authorization: Bearer <terminal token>`` and ``X-Sealpost-Signature`` (its signature
-  over the body, ``docs/protocols/records.md``). Answers signed receipts and per-record refusals.
+  over the body, ``docs/protocols/records.md``). Answers signed receipts and per-record refusals;
+  ``?proofs=tree`` sends the signed tree head once instead of a path and signature per receipt.
 * ``POST /v1/relay/batches`` — an enterprise system relays a batch of its terminals' sealed
   records unchanged (OAuth2 client credentials); ``GET /v1/relay/records`` is its own store.
 * ``GET /v1/receipts/{record_id}`` — a receipt again (same bytes), for the same company only.
@@ -35,7 +36,7 @@ from sealpost.errors import SealpostError
 from sealpost.i18n import Lang, Text, negotiate
 from sealpost.ports.crypto import CryptoError
 from sealpost.ports.terminals import Terminal
-from sealpost.services.ingest import BatchOutcome, Source, parse_batch
+from sealpost.services.ingest import BatchOutcome, ProofForm, Source, parse_batch
 
 router = APIRouter(tags=["records"])
 
@@ -51,21 +52,38 @@ def _json(obj: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(obj), status_code=status, media_type="application/json")
 
 
-def _outcome(outcome: BatchOutcome, lang: Lang) -> dict[str, Any]:
-    return {
+ProofsQuery = Annotated[
+    ProofForm,
+    Query(
+        description=(
+            "full: every receipt carries its own audit path and the platform signature; "
+            "tree: the batch's signed tree head once (`tree`), each fresh receipt its leaf index "
+            "(the client rebuilds the paths: `sealpost.client.receipts.expand_receipts`)"
+        )
+    ),
+]
+
+
+def _outcome(outcome: BatchOutcome, lang: Lang, proofs: ProofForm = "full") -> dict[str, Any]:
+    body: dict[str, Any] = {
         "batch_id": outcome.batch_id,
         "stored": outcome.stored,
         "duplicates": outcome.duplicates,
         "late": outcome.late,
-        "receipts": outcome.receipt_list(),
-        "rejected": [r.to_json(lang) for r in outcome.rejected],
     }
+    if proofs == "tree":
+        body["tree"] = outcome.tree.head() if outcome.tree is not None else None
+    body["receipts"] = outcome.receipt_list(proofs)
+    body["rejected"] = [r.to_json(lang) for r in outcome.rejected]
+    return body
 
 
-def _answer(request: Request, container: Container, outcome: BatchOutcome) -> Response:
+def _answer(
+    request: Request, container: Container, outcome: BatchOutcome, proofs: ProofForm = "full"
+) -> Response:
     lang = negotiate(request.headers.get("accept-language"))
     _maybe_crash(container, outcome)
-    body = _outcome(outcome, lang)
+    body = _outcome(outcome, lang, proofs)
     if outcome.rejected and not outcome.receipts:
         raise SealpostError(
             "records_rejected",
@@ -117,7 +135,9 @@ def _check_batch_signature(container: Container, terminal: Terminal, body: bytes
 
 
 @router.post("/v1/records", summary="Direct mode: a terminal posts sealed records (≤ 1,000 per batch)")
-async def post_records(request: Request, terminal: TerminalDep, container: ContainerDep) -> Response:
+async def post_records(
+    request: Request, terminal: TerminalDep, container: ContainerDep, proofs: ProofsQuery = "full"
+) -> Response:
     body, obj = await _read_json(request)
     signature = request.headers.get("x-sealpost-signature")
 
@@ -125,11 +145,13 @@ async def post_records(request: Request, terminal: TerminalDep, container: Conta
         _check_batch_signature(container, terminal, body, signature)
         return container.ingestor.ingest(parse_batch(obj), Source("terminal", terminal.terminal_id))
 
-    return _answer(request, container, await run_in_threadpool(work))
+    return _answer(request, container, await run_in_threadpool(work), proofs)
 
 
 @router.post("/v1/relay/batches", summary="Enterprise relay: forward a batch of sealed records unchanged")
-async def post_relay_batch(request: Request, client: EnterpriseDep, container: ContainerDep) -> Response:
+async def post_relay_batch(
+    request: Request, client: EnterpriseDep, container: ContainerDep, proofs: ProofsQuery = "full"
+) -> Response:
     _, obj = await _read_json(request)
 
     def work() -> BatchOutcome:
@@ -142,7 +164,7 @@ async def post_relay_batch(request: Request, client: EnterpriseDep, container: C
             )
         return container.relay.relay(current, parse_batch(obj))
 
-    return _answer(request, container, await run_in_threadpool(work))
+    return _answer(request, container, await run_in_threadpool(work), proofs)
 
 
 @router.get("/v1/relay/records", summary="The enterprise's own store: waybill numbers and masked views")
