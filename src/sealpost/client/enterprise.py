@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import orjson
 
-from sealpost.client.receipts import verify_receipt
+from sealpost.client.receipts import expand_receipts
 from sealpost.client.terminal import (
     RETRYABLE_STATUS,
     PendingRecord,
@@ -86,9 +86,11 @@ class EnterpriseClient:
                 "records": [r.wire for r in items],
             }
         )
-        answer = self._post("/v1/relay/batches", body)
-        for receipt in answer.get("receipts", []):
-            verify_receipt(receipt, self._platform_keys)
+        answer = self._post("/v1/relay/batches", body, params={"proofs": "tree"})
+        # The signed tree head comes once (``?proofs=tree``): every receipt handed out is verified
+        # and in full form, and the answer keeps the shape of a ``?proofs=full`` one.
+        answer["receipts"] = expand_receipts(answer, self._platform_keys)
+        answer.pop("tree", None)
         return answer
 
     def register_terminal(self, *, outlet: str, courier_id: str, public_key: bytes) -> dict[str, Any]:
@@ -116,11 +118,14 @@ class EnterpriseClient:
             raise PlatformError(response.status_code, _problem(response))
         return list(response.json()["records"])
 
-    def _post(self, path: str, body: bytes) -> dict[str, Any]:
+    def _post(self, path: str, body: bytes, params: Mapping[str, str] | None = None) -> dict[str, Any]:
         for attempt in range(self._max_attempts):
             try:
                 response = self._http.post(
-                    path, content=body, headers={**self._headers(), "content-type": "application/json"}
+                    path,
+                    content=body,
+                    headers={**self._headers(), "content-type": "application/json"},
+                    params=params,
                 )
             except httpx.TransportError:
                 response = None

@@ -24,7 +24,7 @@ import httpx
 import orjson
 
 from sealpost.adapters.crypto import get_suite
-from sealpost.client.receipts import verify_receipt
+from sealpost.client.receipts import expand_receipts, verify_receipt
 from sealpost.client.sealing import SealingSession, uuid7
 from sealpost.domain.records import Party, PersonalFields, format_time, terminal_batch_message, walk_in_aad
 from sealpost.errors import SealpostError
@@ -294,8 +294,7 @@ class TerminalClient:
         ).decode()
         answer = self._post_batch(body, signature)
         receipts: dict[str, dict[str, Any]] = {}
-        for receipt in answer.get("receipts", []):
-            verify_receipt(receipt, self._platform_signing_keys)
+        for receipt in expand_receipts(answer, self._platform_signing_keys):  # verified, full form
             receipts[receipt["record_id"]] = receipt
         rejected = {r["record_id"]: r for r in answer.get("rejected", []) if r.get("record_id")}
         with self._lock:
@@ -328,7 +327,9 @@ class TerminalClient:
         }
         for attempt in range(self._max_attempts):
             try:
-                response = self._http.post("/v1/records", content=body, headers=headers)
+                response = self._http.post(
+                    "/v1/records", content=body, headers=headers, params={"proofs": "tree"}
+                )
             except httpx.TransportError:
                 response = None
             if response is not None and response.status_code not in RETRYABLE_STATUS:
