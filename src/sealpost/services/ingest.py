@@ -82,7 +82,7 @@ from sealpost.services.masked_views import (
 log = get_logger(__name__)
 
 #: Attempts when a concurrent writer took a record id, waybill number or reference meanwhile.
-MAX_ATTEMPTS: Final = 4
+MAX_ATTEMPTS: Final = 5
 #: How long a terminal's registration (and so a revocation) is cached by an API process.
 TERMINAL_CACHE_S: Final = 30.0
 
@@ -504,7 +504,11 @@ class Ingestor:
         by_id: dict[str, dict[str, Any]] = {}
         for n in range(MAX_ATTEMPTS):
             attempt = _Attempt()
-            existing = self._store.find_receipts(list(first))
+            # The first attempt is optimistic: a batch of new records (the normal case) skips the
+            # look-ups of stored record ids and waybill numbers, because the store's unique keys
+            # refuse a duplicate anyway (StoreConflict, nothing written). Later attempts look first.
+            optimistic = n == 0
+            existing = {} if optimistic else self._store.find_receipts(list(first))
             for c in unique:  # a known id under another company is not a retry: never leak its receipt
                 found = existing.get(c.meta.record_id)
                 if found is not None and found.get("company") != c.meta.company:
@@ -514,7 +518,11 @@ class Ingestor:
                     )
             known = {r.record_id for r in attempt.rejected}
             fresh = [c for c in unique if c.meta.record_id not in existing and c.meta.record_id not in known]
-            accepted = self._validate(fresh, source, now, attempt)
+            accepted = self._validate(fresh, source, now, attempt, check_store=not optimistic)
+            if optimistic and attempt.rejected:
+                # A refusal may stem from the record being stored already (a retry: its identity
+                # reference is redeemed), which only the careful attempt tells apart.
+                continue
             by_id = dict(existing)
             outcome.duplicates = len(existing)
             if not accepted:
@@ -524,7 +532,8 @@ class Ingestor:
             try:
                 receipts, batch_id, late, tree = self._protect_sign_store(accepted, source, now)
             except StoreConflict:
-                log.info("ingest_conflict_retry", attempt=n + 1, records=len(accepted))
+                if not optimistic:  # an optimistic first try meeting a stored record is routine
+                    log.info("ingest_conflict_retry", attempt=n + 1, records=len(accepted))
                 continue
             by_id.update(receipts)
             outcome.batch_id = batch_id
@@ -552,7 +561,13 @@ class Ingestor:
         return outcome
 
     def _validate(
-        self, fresh: list[_Candidate], source: Source, now: datetime, attempt: _Attempt
+        self,
+        fresh: list[_Candidate],
+        source: Source,
+        now: datetime,
+        attempt: _Attempt,
+        *,
+        check_store: bool = True,
     ) -> list[_Candidate]:
         rules = self._rules
         valid: list[_Candidate] = []
@@ -577,7 +592,11 @@ class Ingestor:
             valid.append(c)
         valid = self._resolve_identities(valid, now, attempt)
         out: list[_Candidate] = []
-        taken = self._store.taken_waybills((c.meta.company, c.meta.waybill_no) for c in valid)
+        taken = (
+            self._store.taken_waybills((c.meta.company, c.meta.waybill_no) for c in valid)
+            if check_store
+            else set()
+        )
         for c in valid:
             try:
                 validate_personal(c.personal, rules, sender_name_required=False)

@@ -255,6 +255,9 @@ class SqlRecordStore:
                 write(values)
 
     def _redeem(self, conn: Connection, redemptions: Sequence[Redemption], now: datetime) -> None:
+        if self._pg:
+            self._redeem_pg(conn, redemptions, now)
+            return
         conn.execute(
             identity_refs.update()
             .where(
@@ -273,6 +276,27 @@ class SqlRecordStore:
             )
             got.update((ref, str(rid) if rid is not None else None) for ref, rid in conn.execute(query))
         if got != wanted:  # a concurrent batch used one of them first
+            raise StoreConflict("identity reference already redeemed")
+
+    def _redeem_pg(self, conn: Connection, redemptions: Sequence[Redemption], now: datetime) -> None:
+        """All of a batch's references in one statement; each row it did not update (taken by a
+        concurrent batch, or not this courier's) makes the batch conflict."""
+        wanted = {r.ref for r in redemptions}
+        if len(wanted) != len(redemptions):
+            raise StoreConflict("identity reference used twice in one batch")
+        updated = conn.exec_driver_sql(
+            "UPDATE identity_refs AS r SET redeemed_at = %s, record_id = u.rid"
+            " FROM unnest(%s::text[], %s::text[], %s::uuid[]) AS u(ref, courier, rid)"
+            " WHERE r.ref = u.ref AND r.courier_id = u.courier AND r.redeemed_at IS NULL"
+            " RETURNING r.ref",
+            (
+                now,
+                [r.ref for r in redemptions],
+                [r.courier_id for r in redemptions],
+                [r.record_id for r in redemptions],
+            ),
+        )
+        if {row[0] for row in updated} != wanted:
             raise StoreConflict("identity reference already redeemed")
 
 
