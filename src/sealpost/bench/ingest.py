@@ -1,6 +1,7 @@
 """Benchmark: end-to-end ingest through the HTTP API, against a raw bulk insert of the same rows.
 
-``sealpost bench ingest --records N [--db sqlite|postgres] [--batch 1000] [--workers K] [--clients C]``
+``sealpost bench ingest --records N [--db sqlite|postgres] [--batch 1000] [--workers K] [--clients C]
+[--proofs tree|full]``
 
 1. A fresh database (a SQLite file, or a new PostgreSQL database) is migrated; terminals, an
    agreement customer and one-time identity references (for the share of QR senders) are made.
@@ -9,15 +10,21 @@
    addresses, mainland mobiles, real GB/T 2260 county codes, S10 waybill numbers — and seal them in
    terminal sessions **before** the timed phase (sealing is the terminals' work, not the
    platform's; on this machine they would share its two cores). Then, all at once, each posts its
-   batches (``POST /v1/records``, terminal token + batch signature), ``--inflight`` at a time,
-   optionally paced to ``--rate`` records/s, and checks the receipts (:func:`check_receipts`):
-   every record answered once, each signed tree's root rebuilt from all its receipts and its
-   platform signature verified once, and each receipt's own inclusion proof walked for a random
-   one in ``--proof-sample`` (the figures say how many).
+   batches (``POST /v1/records?proofs=tree``, terminal token + batch signature), ``--inflight`` at
+   a time, optionally paced to ``--rate`` records/s, and checks the receipts: every record answered
+   once, each signed tree's root rebuilt from all its receipts and its platform signature verified
+   once, and a receipt's own inclusion proof walked for a random one in ``--proof-sample`` (the
+   figures say how many). In ``tree`` form (the default, :func:`check_tree_receipts`) the answer
+   carries the signed tree head once and each fresh receipt its leaf index: the sampled receipts'
+   paths are computed from the rebuilt tree; ``--proofs full`` asks for every receipt with its own
+   path and signature (:func:`check_receipts`).
 4. Figures: records/s end to end (first request → last verified receipt), receipt latency as the
    terminal sees it (request sent → verified receipt) p50/p99/max, refused records, stored count,
    the API processes' CPU time per record (user + system, all workers: on a shared machine it is
-   steadier than the rate, and ``1e6 / µs × cores`` bounds what the API alone could do);
+   steadier than the rate, and ``1e6 / µs × cores`` bounds what the API alone could do), the load
+   generators' CPU per record, and on PostgreSQL the database server's CPU per stored record (all
+   its processes, :func:`sealpost.bench.processes.postgres_cpu_seconds`; SQLite works inside the
+   API processes: null);
    then the **baseline**: the very rows the run stored, bulk-inserted into an identical table on
    the same database (binary COPY in 1,000-row batches on PostgreSQL, ``executemany`` on SQLite, one
    transaction per batch), and the ratio between the two.
@@ -52,7 +59,13 @@ from typing import Any
 import httpx
 import orjson
 
-from sealpost.bench.processes import create_throwaway_pg, drop_throwaway_pg, free_port, group_cpu_seconds
+from sealpost.bench.processes import (
+    create_throwaway_pg,
+    drop_throwaway_pg,
+    free_port,
+    group_cpu_seconds,
+    postgres_cpu_seconds,
+)
 from sealpost.bench.report import percentile, report
 
 ITEMS: tuple[tuple[str, str], ...] = (
@@ -179,6 +192,7 @@ class LoadPlan:
     seed: int
     waybill_start: int
     proof_sample: int = 50
+    proofs: str = "tree"  # the answer form asked for: ``tree`` (signed tree head once) or ``full``
 
 
 def _generate(plan: LoadPlan, platform_public: bytes, suite: str) -> list[tuple[bytes, str, list[str]]]:
@@ -349,6 +363,95 @@ def check_receipts(
     return out
 
 
+def check_tree_receipts(
+    tree_head: Any,
+    receipts: list[dict[str, Any]],
+    sent_ids: list[str],
+    rejected_ids: list[str | None],
+    signing_keys: dict[str, bytes],
+    verified: set[tuple[bytes, int, bytes]],
+    sample_every: int,
+    rng: random.Random,
+) -> ReceiptCheck:
+    """Check a ``?proofs=tree`` answer's receipts (``tree_head`` is its ``tree``).
+
+    * Every record sent got a receipt or a rejection, every receipt is for a record sent, once.
+    * Fresh receipts (leaf index, no path): they must name the signed tree head and fill its
+      indexes 0..n-1 exactly; the root is rebuilt from all their leaf hashes (~n hashes) and must
+      equal the signed root, whose signature is verified once per tree. Each receipt's own audit
+      path is computed from the rebuilt tree and walked for a random sample of one in
+      ``sample_every`` (0: none): the per-receipt proof a terminal keeps.
+    * Full-form receipts (records stored by an earlier batch: a retry) go through
+      :func:`check_receipts`.
+    """
+    from sealpost.adapters.crypto import get_suite
+    from sealpost.client.receipts import ALGORITHMS, receipt_leaf_hash
+    from sealpost.domain.merkle import MerkleTree, verify_inclusion
+    from sealpost.domain.records import batch_signing_message, unb64
+
+    out = ReceiptCheck()
+    expected = set(sent_ids)
+    seen: set[str] = set()
+    fresh: list[dict[str, Any]] = []
+    full: list[dict[str, Any]] = []
+    for receipt in receipts:
+        rid = receipt.get("record_id")
+        if not isinstance(rid, str) or rid not in expected or rid in seen:
+            out.bad += 1
+            continue
+        seen.add(rid)
+        proof = receipt.get("proof")
+        (fresh if isinstance(proof, dict) and "path" not in proof else full).append(receipt)
+    out.missing = len(expected - seen - {r for r in rejected_ids if r is not None})
+    if full:
+        sub = check_receipts(
+            full, [r["record_id"] for r in full], [], signing_keys, verified, sample_every, rng
+        )
+        out.bad += sub.bad
+        out.proofs_checked += sub.proofs_checked
+        out.trees_rebuilt += sub.trees_rebuilt
+    if not fresh:
+        return out
+    try:
+        root_text, size, sig = tree_head["batch_root"], int(tree_head["tree_size"]), tree_head["signature"]
+        suite_name, hash_alg = ALGORITHMS[sig["alg"]]
+        root, signature = unb64(root_text), unb64(sig["sig"])
+        leaves: list[bytes | None] = [None] * size
+        for receipt in fresh:
+            proof = receipt["proof"]
+            index = proof["index"]
+            if not isinstance(index, int) or not 0 <= index < size:
+                raise ValueError("leaf index outside the tree")
+            if proof["batch_root"] != root_text or proof["tree_size"] != size or leaves[index] is not None:
+                raise ValueError("receipt outside the signed tree, or an index twice")
+            leaves[index] = receipt_leaf_hash(receipt, hash_alg)
+        if (root, size, signature) not in verified:
+            get_suite(suite_name).verify(
+                signing_keys[sig["kid"]], batch_signing_message(root, size), signature
+            )
+            verified.add((root, size, signature))
+    except Exception:  # any failure (malformed head, unknown kid, bad signature, index) fails them all
+        out.bad += len(fresh)
+        return out
+    whole = [leaf for leaf in leaves if leaf is not None]
+    if len(whole) != size:
+        out.bad += len(fresh)
+        return out
+    tree = MerkleTree(whole, hash_alg)
+    out.trees_rebuilt += 1
+    if tree.root != root:
+        out.bad += len(fresh)
+        return out
+    if sample_every:
+        for receipt in fresh:
+            if rng.randrange(sample_every) == 0:
+                index = receipt["proof"]["index"]
+                out.proofs_checked += 1
+                if not verify_inclusion(whole[index], tree.proof(index), root, hash_alg):
+                    out.bad += 1
+    return out
+
+
 def _load_worker(plan: LoadPlan, start: Any, ready: Any, results: Any) -> None:
     """One terminal process: generate, wait for the start signal, post, check receipts, report."""
     with httpx.Client(base_url=plan.base_url, timeout=120.0) as http:
@@ -395,6 +498,7 @@ def _load_worker(plan: LoadPlan, start: Any, ready: Any, results: Any) -> None:
                     try:
                         response = client.post(
                             "/v1/records",
+                            params={"proofs": plan.proofs},
                             content=body,
                             headers={
                                 "authorization": f"Bearer {plan.creds.token}",
@@ -413,15 +517,23 @@ def _load_worker(plan: LoadPlan, start: Any, ready: Any, results: Any) -> None:
                 answer = orjson.loads(response.content)
                 receipts = answer.get("receipts", []) if response.status_code == 200 else []
                 rejected = answer.get("rejected", []) if response.status_code == 200 else []
-                check = check_receipts(  # a root two threads verify at once is merely verified twice
-                    receipts,
-                    ids,
-                    [r.get("record_id") for r in rejected],
-                    signing_keys,
-                    verified_roots,
-                    plan.proof_sample,
-                    rng,
-                )
+                rejected_ids = [r.get("record_id") for r in rejected]
+                # a root two threads verify at once is merely verified twice
+                if plan.proofs == "tree":
+                    check = check_tree_receipts(
+                        answer.get("tree"),
+                        receipts,
+                        ids,
+                        rejected_ids,
+                        signing_keys,
+                        verified_roots,
+                        plan.proof_sample,
+                        rng,
+                    )
+                else:
+                    check = check_receipts(
+                        receipts, ids, rejected_ids, signing_keys, verified_roots, plan.proof_sample, rng
+                    )
                 latency = time.perf_counter() - t0
                 with lock:
                     latencies.append((latency, len(receipts)))
@@ -780,6 +892,7 @@ def run(
     keep: bool = False,
     proof_sample: int = 50,
     prefill_rows: int = 0,
+    proofs: str = "tree",
 ) -> dict[str, Any]:
     from sealpost.adapters.crypto import Keyring, get_suite, keyring_dir
     from sealpost.adapters.db.migrate import upgrade
@@ -855,6 +968,7 @@ def run(
                     seed=1000 + i,
                     waybill_start=1 + i * 10_000_000,
                     proof_sample=proof_sample,
+                    proofs=proofs,
                 )
             )
         container.close()
@@ -868,9 +982,11 @@ def run(
                 ready.get(timeout=3600)
             print("封装完成，开始计时 sealed: timed phase starts", flush=True)
             cpu_before = group_cpu_seconds(server.pid)
+            db_cpu_before = postgres_cpu_seconds() if db == "postgres" else None
             start.set()
             outs = [results.get(timeout=7200) for _ in procs]
             server_cpu = group_cpu_seconds(server.pid) - cpu_before
+            db_cpu = postgres_cpu_seconds() - db_cpu_before if db_cpu_before is not None else None
             for p in procs:
                 p.join(60)
         began = min(o["began"] for o in outs)
@@ -898,6 +1014,7 @@ def run(
             # every tree's root rebuilt from all its receipts + one signature check per tree;
             # each receipt's own proof path walked for a random 1-in-proof_sample sample
             "trees_rebuilt": sum(o["trees_rebuilt"] for o in outs),
+            "proofs": proofs,
             "proof_sample_1_in": proof_sample or None,
             "proofs_checked": sum(o["proofs_checked"] for o in outs),
             "batch": batch,
@@ -916,6 +1033,9 @@ def run(
             "client_cpu_us_per_record": (
                 round(sum(o["cpu_s"] for o in outs) / receipts * 1e6) if receipts else None
             ),
+            # every PostgreSQL server process (backends, WAL writer, checkpointer...; whatever else
+            # the server does meanwhile too) per stored record; SQLite's work is in the API processes
+            "db_cpu_us_per_record": round(db_cpu / stored * 1e6) if db_cpu is not None and stored else None,
             "raw_insert_rows_per_s": round(raw_rate),
             "ratio_to_raw_insert": round(e2e / raw_rate, 3) if raw_rate else None,
             "cpu_count": os.cpu_count(),

@@ -1,5 +1,5 @@
-"""What the multi-process benchmarks share: a free port, a process group's CPU time, and a
-throwaway PostgreSQL database."""
+"""What the multi-process benchmarks share: a free port, a process group's CPU time, the PostgreSQL
+server's CPU time, and a throwaway PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -56,3 +56,27 @@ def drop_throwaway_pg(name: str) -> None:
 
     with psycopg.connect(_admin_url(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_cpu_seconds() -> float:
+    """User + system CPU seconds of every PostgreSQL server process on this machine, with the
+    children each has reaped (Linux /proc ``stat``: utime + stime + cutime + cstime of every
+    process whose command name starts with ``postgres``). Backends that exit are reaped by the
+    postmaster, so their whole time moves into its cutime/cstime: a difference of two readings
+    counts the backends that came and went in between as well."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                data = f.read()
+        except OSError:
+            continue
+        close = data.rfind(b")")
+        if not data[data.find(b"(") + 1 : close].startswith(b"postgres"):
+            continue
+        fields = data[close + 1 :].split()  # fields[0] is field 3 of stat (the state)
+        total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+    return total / tick

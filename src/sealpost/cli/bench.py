@@ -121,10 +121,15 @@ def bench_ingest(
         min=0,
         help="bulk-load N synthetic stored records before the timed run (e.g. 10000000)",
     ),
+    proofs: str = typer.Option(
+        "tree", "--proofs", help="answer form: tree (signed tree head once) or full (path + signature each)"
+    ),
 ) -> None:
     """End-to-end ingest through the HTTP API (separate server and load processes) vs a raw bulk insert."""
     from sealpost.bench.ingest import run
 
     if db not in ("sqlite", "postgres"):
         raise typer.BadParameter("--db must be sqlite or postgres")
-    run(records, db, batch, workers, clients, inflight, rate, qr_share, keep, proof_sample, prefill)
+    if proofs not in ("tree", "full"):
+        raise typer.BadParameter("--proofs must be tree or full")
+    run(records, db, batch, workers, clients, inflight, rate, qr_share, keep, proof_sample, prefill, proofs)
