@@ -472,6 +472,7 @@ def _load_worker(plan: LoadPlan, start: Any, ready: Any, results: Any) -> None:
         "missing_receipts": 0,
         "proofs_checked": 0,
         "trees_rebuilt": 0,
+        "answer_bytes": 0,
     }
     verified_roots: set[tuple[bytes, int, bytes]] = set()
     began = time.perf_counter()
@@ -543,6 +544,7 @@ def _load_worker(plan: LoadPlan, start: Any, ready: Any, results: Any) -> None:
                     stats["missing_receipts"] += check.missing
                     stats["proofs_checked"] += check.proofs_checked
                     stats["trees_rebuilt"] += check.trees_rebuilt
+                    stats["answer_bytes"] += len(response.content)
 
     threads = [threading.Thread(target=sender, args=(k,)) for k in range(plan.inflight)]
     for t in threads:
@@ -1015,6 +1017,9 @@ def run(
             # each receipt's own proof path walked for a random 1-in-proof_sample sample
             "trees_rebuilt": sum(o["trees_rebuilt"] for o in outs),
             "proofs": proofs,
+            "answer_bytes_per_record": round(sum(o["answer_bytes"] for o in outs) / receipts)
+            if receipts
+            else None,
             "proof_sample_1_in": proof_sample or None,
             "proofs_checked": sum(o["proofs_checked"] for o in outs),
             "batch": batch,
