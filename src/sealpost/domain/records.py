@@ -209,10 +209,25 @@ def parse_time(value: object) -> datetime:
     return parsed.astimezone(UTC)
 
 
+#: The last UTC datetime :func:`format_time` formatted, and its text: the records of a batch often
+#: share one ``collected_at`` object (:func:`parse_meta` memoises the parse of a repeated text).
+#: Keyed on identity and holding the object, and only for a plain ``datetime`` in UTC (immutable,
+#: formatted by C code alone), so a hit gives exactly what formatting again would.
+_FORMATTED: tuple[object, str] = (object(), "")
+
+
 def format_time(value: datetime) -> str:
     """Milliseconds, UTC, ``Z`` suffix: the form receipts carry."""
-    v = value if value.tzinfo is UTC else value.astimezone(UTC)
-    return v.isoformat(timespec="milliseconds")[:-6] + "Z"
+    global _FORMATTED
+    last = _FORMATTED
+    if value is last[0]:
+        return last[1]
+    if value.tzinfo is UTC:
+        text = value.isoformat(timespec="milliseconds")[:-6] + "Z"
+        if value.__class__ is datetime:
+            _FORMATTED = (value, text)
+        return text
+    return value.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 # ----------------------------------------------------------------------------------- model
@@ -380,8 +395,35 @@ _META_OPTIONAL: Final = (
 _UUID7_CANONICAL: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
+# Assignable twins of the frozen record classes (the same slots, no frozen ``__setattr__``): the
+# parsers fill one with plain attribute stores, then make it the frozen class by ``__class__``
+# assignment (allowed between classes with the same base and the same slots). That skips the
+# frozen ``__init__``, which sets every field through ``object.__setattr__`` (the dearest part of
+# parsing a record); the object is the one the frozen class's constructor makes, field for field
+# (``tests/unit/records/test_records_parse_fast.py``).
+
+
+class _MetaSlots:
+    __slots__ = RecordMeta.__slots__
+
+
+class _PartySlots:
+    __slots__ = Party.__slots__
+
+
+class _PersonalSlots:
+    __slots__ = PersonalFields.__slots__
+
+
+#: The last ``collected_at`` text :func:`parse_meta` parsed, and its datetime (the records of a
+#: batch often share one): a repeat gives the same immutable object, which :func:`format_time`
+#: then formats once.
+_PARSED_TIME: tuple[object, datetime] = (object(), datetime.min)
+
+
 def parse_meta(d: object) -> RecordMeta:
     """Parse the wire form of the clear metadata (shape and types only: see :func:`validate_record`)."""
+    global _PARSED_TIME
     if d.__class__ is not dict and not isinstance(d, Mapping):  # a dict skips the ABC check
         raise RecordError("malformed", "meta")
     get = d.get
@@ -402,46 +444,126 @@ def parse_meta(d: object) -> RecordMeta:
     inspected = get("inspected")
     if inspected is not True and inspected is not False:
         raise RecordError("malformed", "inspected")
-    try:
-        collected_at = parse_time(get("collected_at"))
-    except ValueError:
-        raise RecordError("collected_at_invalid", "collected_at") from None
-    values: list[Any] = [record_id]
-    for key, limit in _META_STRINGS:
-        value = get(key)
-        if value.__class__ is not str or len(value) > limit:
-            raise RecordError("malformed", key)
-        values.append(value)
-    for key, reason in _META_INTS:
-        value = get(key)
-        if value.__class__ is not int:
-            raise RecordError(reason, key)
-        values.append(value)
-    values += (inspected, kind, collected_at)
-    for key, limit in _META_OPTIONAL:
-        value = get(key)
-        if value is not None and (value.__class__ is not str or len(value) > limit):
-            raise RecordError("malformed", key)
-        values.append(value)
-    return RecordMeta(*values)
+    raw_time = get("collected_at")
+    last = _PARSED_TIME
+    if raw_time.__class__ is str and raw_time == last[0]:
+        collected_at = last[1]
+    else:
+        try:
+            collected_at = parse_time(raw_time)
+        except ValueError:
+            raise RecordError("collected_at_invalid", "collected_at") from None
+        if raw_time.__class__ is str:
+            _PARSED_TIME = (raw_time, collected_at)
+    # The checks of _META_STRINGS, _META_INTS and _META_OPTIONAL in that order, unrolled.
+    m: Any = _MetaSlots()
+    value = get("terminal_id")
+    if value.__class__ is not str or len(value) > 64:
+        raise RecordError("malformed", "terminal_id")
+    m.terminal_id = value
+    value = get("company")
+    if value.__class__ is not str or len(value) > 20:
+        raise RecordError("malformed", "company")
+    m.company = value
+    value = get("outlet")
+    if value.__class__ is not str or len(value) > 64:
+        raise RecordError("malformed", "outlet")
+    m.outlet = value
+    value = get("courier_id")
+    if value.__class__ is not str or len(value) > 64:
+        raise RecordError("malformed", "courier_id")
+    m.courier_id = value
+    value = get("waybill_no")
+    if value.__class__ is not str or len(value) > 40:
+        raise RecordError("malformed", "waybill_no")
+    m.waybill_no = value
+    value = get("origin_county")
+    if value.__class__ is not str or len(value) > 6:
+        raise RecordError("malformed", "origin_county")
+    m.origin_county = value
+    value = get("destination_county")
+    if value.__class__ is not str or len(value) > 6:
+        raise RecordError("malformed", "destination_county")
+    m.destination_county = value
+    value = get("item_name")
+    if value.__class__ is not str or len(value) > 200:
+        raise RecordError("malformed", "item_name")
+    m.item_name = value
+    value = get("item_category")
+    if value.__class__ is not str or len(value) > 20:
+        raise RecordError("malformed", "item_category")
+    m.item_category = value
+    value = get("quantity")
+    if value.__class__ is not int:
+        raise RecordError("quantity_invalid", "quantity")
+    m.quantity = value
+    value = get("weight_g")
+    if value.__class__ is not int:
+        raise RecordError("weight_invalid", "weight_g")
+    m.weight_g = value
+    value = get("declared_value_fen")
+    if value.__class__ is not int:
+        raise RecordError("declared_value_invalid", "declared_value_fen")
+    m.declared_value_fen = value
+    value = get("identity_ref")
+    if value is not None and (value.__class__ is not str or len(value) > 64):
+        raise RecordError("malformed", "identity_ref")
+    m.identity_ref = value
+    value = get("agreement_customer_id")
+    if value is not None and (value.__class__ is not str or len(value) > 64):
+        raise RecordError("malformed", "agreement_customer_id")
+    m.agreement_customer_id = value
+    value = get("inspection_photo_sha256")
+    if value is not None and (value.__class__ is not str or len(value) > 64):
+        raise RecordError("malformed", "inspection_photo_sha256")
+    m.inspection_photo_sha256 = value
+    value = get("sort_code")
+    if value is not None and (value.__class__ is not str or len(value) > 200):
+        raise RecordError("malformed", "sort_code")
+    m.sort_code = value
+    m.record_id = record_id
+    m.inspected = inspected
+    m.sender_kind = kind
+    m.collected_at = collected_at
+    m.__class__ = RecordMeta
+    return m  # type: ignore[no-any-return]
 
 
 def parse_personal(d: object) -> PersonalFields:
     """Parse the opened sealed payload (``{"sender": {...}, "recipient": {...}}``)."""
     if d.__class__ is not dict and not isinstance(d, Mapping):  # a dict skips the ABC check
         raise RecordError("malformed", "sealed")
-    parties = []
-    for role in ("sender", "recipient"):
-        p = d.get(role)
-        if p.__class__ is not dict and not isinstance(p, Mapping):
-            raise RecordError("malformed", role)
-        name = p.get("name", "")
-        phone = p.get("phone")
-        address = p.get("address")
-        if not isinstance(name, str) or not isinstance(phone, str) or not isinstance(address, str):
-            raise RecordError("malformed", role)
-        parties.append(Party(name.strip(), phone.strip(), address.strip()))
-    return PersonalFields(parties[0], parties[1])
+    get = d.get
+    p = get("sender")
+    if p.__class__ is not dict and not isinstance(p, Mapping):
+        raise RecordError("malformed", "sender")
+    name = p.get("name", "")
+    phone = p.get("phone")
+    address = p.get("address")
+    if not isinstance(name, str) or not isinstance(phone, str) or not isinstance(address, str):
+        raise RecordError("malformed", "sender")
+    sender: Any = _PartySlots()
+    sender.name = name.strip()
+    sender.phone = phone.strip()
+    sender.address = address.strip()
+    p = get("recipient")
+    if p.__class__ is not dict and not isinstance(p, Mapping):
+        raise RecordError("malformed", "recipient")
+    name = p.get("name", "")
+    phone = p.get("phone")
+    address = p.get("address")
+    if not isinstance(name, str) or not isinstance(phone, str) or not isinstance(address, str):
+        raise RecordError("malformed", "recipient")
+    recipient: Any = _PartySlots()
+    recipient.name = name.strip()
+    recipient.phone = phone.strip()
+    recipient.address = address.strip()
+    sender.__class__ = recipient.__class__ = Party
+    out: Any = _PersonalSlots()
+    out.sender = sender
+    out.recipient = recipient
+    out.__class__ = PersonalFields
+    return out  # type: ignore[no-any-return]
 
 
 # ----------------------------------------------------------------------------------- validation
@@ -466,16 +588,28 @@ def validate_origin(meta: RecordMeta, rules: RecordRules) -> None:
         raise RecordError("terminal_mismatch", "courier_id")
 
 
+#: ``(now, now + FUTURE_SKEW, now - MAX_AGE)`` for the last ``now`` (one per batch).
+_TIME_BOUNDS: tuple[object, datetime, datetime] = (object(), datetime.min, datetime.min)
+#: Item name text → the stripped name, for names that passed the name check (names repeat).
+_ITEM_NAMES: dict[str, str] = {}
+_ITEM_NAMES_MAX: Final = 8192
+
+
 def validate_record_content(meta: RecordMeta, rules: RecordRules, now: datetime) -> None:
     """The rest of :func:`validate_record`, for a record whose :func:`validate_origin` passed."""
+    global _TIME_BOUNDS
     if not meta.inspected:
         raise RecordError("inspection_missing", "inspected")
     photo = meta.inspection_photo_sha256
     if photo is not None and not _HEX64.fullmatch(photo):
         raise RecordError("inspection_photo_invalid", "inspection_photo_sha256")
-    if meta.collected_at > now + FUTURE_SKEW:
+    bounds = _TIME_BOUNDS
+    if bounds[0] is not now:  # held by the memo, so ``now`` cannot be another object at its address
+        bounds = _TIME_BOUNDS = (now, now + FUTURE_SKEW, now - MAX_AGE)
+    collected_at = meta.collected_at
+    if collected_at > bounds[1]:
         raise RecordError("collected_at_invalid", "collected_at")
-    if meta.collected_at < now - MAX_AGE:
+    if collected_at < bounds[2]:
         raise RecordError("collected_at_too_old", "collected_at")
     if not 1 <= meta.quantity <= 10_000:
         raise RecordError("quantity_invalid", "quantity")
@@ -485,24 +619,40 @@ def validate_record_content(meta: RecordMeta, rules: RecordRules, now: datetime)
         raise RecordError("declared_value_invalid", "declared_value_fen")
     if meta.item_category not in _CATEGORIES:
         raise RecordError("item_category_invalid", "item_category")
-    name = meta.item_name.strip()
-    if not name or len(name) > ITEM_NAME_MAX or _DIGIT_RUN.search(name):
-        raise RecordError("item_name_invalid", "item_name")
-    if meta.sort_code is not None and not _SORT_CODE.fullmatch(meta.sort_code):
+    raw_name = meta.item_name
+    name = _ITEM_NAMES.get(raw_name) if raw_name.__class__ is str else None
+    if name is None:
+        name = raw_name.strip()
+        if not name or len(name) > ITEM_NAME_MAX or _DIGIT_RUN.search(name):
+            raise RecordError("item_name_invalid", "item_name")
+        if raw_name.__class__ is str:
+            if len(_ITEM_NAMES) >= _ITEM_NAMES_MAX:
+                _ITEM_NAMES.clear()
+            _ITEM_NAMES[raw_name] = name
+    sort_code = meta.sort_code
+    if sort_code is not None and not _SORT_CODE.fullmatch(sort_code):
         raise RecordError("sort_code_invalid", "sort_code")
     if meta.sender_kind in ("qr", "walk_in"):
         if not meta.identity_ref:
             raise RecordError("identity_ref_missing", "identity_ref")
     elif not meta.agreement_customer_id:
         raise RecordError("agreement_customer_invalid", "agreement_customer_id")
-    for key in ("origin_county", "destination_county"):
-        code = getattr(meta, key)
-        if not _COUNTY.fullmatch(code) or not rules.county_ok(code):
-            raise RecordError("county_invalid", key)
+    # ``_COUNTY`` is six ``\d``, i.e. six characters of category Nd, i.e. ``str.isdecimal``: the
+    # regex decides only what the plain-str test does not accept.
+    county_ok = rules.county_ok
+    code = meta.origin_county
+    if not (
+        (code.__class__ is str and len(code) == 6 and code.isdecimal()) or _COUNTY.fullmatch(code)
+    ) or not county_ok(code):
+        raise RecordError("county_invalid", "origin_county")
+    code = meta.destination_county
+    if not (
+        (code.__class__ is str and len(code) == 6 and code.isdecimal()) or _COUNTY.fullmatch(code)
+    ) or not county_ok(code):
+        raise RecordError("county_invalid", "destination_county")
     if not rules.waybill_ok(meta.company, meta.waybill_no):
         raise RecordError("waybill_invalid", "waybill_no")
-    verdict = rules.item_verdict(name)
-    if verdict.verdict == "prohibited":
+    if rules.item_verdict(name).verdict == "prohibited":
         raise RecordError("item_prohibited", "item_name")
 
 
