@@ -239,6 +239,16 @@ class FieldEncryptor(Protocol):
         """``[encrypt_text(record_id, name, text, day) for name, text in fields]``, done at once."""
         ...
 
+    def encrypt_columns(
+        self,
+        record_ids: Sequence[RecordId],
+        columns: Sequence[tuple[str, Sequence[str | None]]],
+        day: date | None = None,
+    ) -> list[list[bytes | None]]:
+        """For each ``(field, texts)`` column: ``encrypt_text(record_ids[i], field, texts[i], day)``
+        for every record ``i`` (None where ``texts[i]`` is None), done column by column."""
+        ...
+
     def decrypt_text(self, record_id: RecordId, field: str, ciphertext: bytes) -> str: ...
 
     def destroy_day(self, day: date) -> bool:

@@ -17,6 +17,10 @@ from typing import Any, Protocol
 
 from sealpost.domain.events import RegulatorEvent
 
+#: A batch's records column by column: every column of the record layout (``records`` table)
+#: → one value per record, all of the same length (the ingest loop builds them as lists).
+RecordColumns = Mapping[str, Sequence[Any]]
+
 
 class StoreConflict(Exception):  # noqa: N818 - a signal to retry, not an error to report
     """A record id, waybill number or identity reference was taken by a concurrent writer."""
@@ -59,7 +63,7 @@ class RecordStore(Protocol):
     def save_batch(
         self,
         batch: SignedBatch,
-        rows: Sequence[Mapping[str, Any]],
+        columns: RecordColumns,
         *,
         redemptions: Sequence[Redemption] = (),
         events: Sequence[RegulatorEvent] = (),
