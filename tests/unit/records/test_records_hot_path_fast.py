@@ -19,6 +19,8 @@ from sealpost.adapters.crypto.blind_index import (
     normalize_id_number,
     normalize_phone,
 )
+from sealpost.domain.identity.phone import carrier_of, check_phone
+from sealpost.domain.masking import COMPOUND_SURNAMES, mask_name
 from sealpost.domain.waybill_numbers import (
     BUILTIN_FORMATS,
     NumberFormat,
@@ -28,7 +30,8 @@ from sealpost.domain.waybill_numbers import (
     validate_number,
 )
 from sealpost.ports.crypto import BlindIndexKind
-from sealpost.services.record_rules import GENERIC_FORMAT, WaybillRules
+from sealpost.services.masked_views import fast_mask_name
+from sealpost.services.record_rules import GENERIC_FORMAT, WaybillRules, phone_ok
 
 _FORMATS = [
     *BUILTIN_FORMATS.values(),
@@ -123,3 +126,27 @@ def test_precomputed_hmac_states_are_hmac_sha256(key: bytes, message: bytes) -> 
     outer = outer_state()
     outer.update(inner.digest())
     assert outer.digest() == hmac.new(key, message, hashlib.sha256).digest()
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    phone=st.text(alphabet="0123456789", min_size=11, max_size=11).map(lambda p: "1" + p[1:])
+    | st.text(alphabet="0123456789+- ", max_size=14)
+)
+def test_phone_ok_equals_the_range_table(phone: str) -> None:
+    if len(phone) == 11 and phone.isdigit() and phone[0] == "1":
+        assert phone_ok(phone) == (carrier_of(phone) is not None)
+    else:
+        assert phone_ok(phone) == check_phone(phone).valid
+
+
+def test_phone_ok_on_every_head() -> None:
+    for n in range(100_000):
+        phone = f"1{n:05d}{n % 10000:05d}"
+        assert phone_ok(phone) == (carrier_of(phone) is not None)
+
+
+def test_fast_name_mask_on_every_compound_surname() -> None:
+    for surname in sorted(COMPOUND_SURNAMES):
+        for name in (surname[0], surname, surname + "娜", surname + "娜娜", "李" + surname, surname * 8):
+            assert fast_mask_name(name) == mask_name(name)
