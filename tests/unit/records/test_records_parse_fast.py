@@ -144,6 +144,50 @@ def ref_validate_record_content(meta: RecordMeta, rules: RecordRules, now: datet
         raise RecordError("item_prohibited", "item_name")
 
 
+def ref_receipt_body(
+    meta: RecordMeta,
+    item_name: str,
+    sender: tuple[str, str, str],
+    recipient: tuple[str, str, str],
+    received_at: str,
+    label_ref: str,
+    real_name: bool,
+    sort_code: str,
+) -> dict[str, Any]:
+    fen = meta.declared_value_fen
+    return {
+        "version": rec.RECEIPT_VERSION,
+        "record_id": meta.record_id,
+        "waybill_no": meta.waybill_no,
+        "company": meta.company,
+        "collected_at": ref_format_time(meta.collected_at),
+        "received_at": received_at,
+        "masked": {
+            "sender": {"name": sender[0], "phone": sender[1], "address": sender[2]},
+            "recipient": {
+                "name": recipient[0],
+                "phone": recipient[1],
+                "address": recipient[2],
+                "county_code": meta.destination_county,
+            },
+        },
+        "item": {
+            "name": item_name,
+            "category": meta.item_category,
+            "quantity": meta.quantity,
+            "weight_g": meta.weight_g,
+            "declared_value_cny": fen // 100 if fen % 100 == 0 else round(fen / 100, 2),
+        },
+        "route": {
+            "sort_code": sort_code,
+            "origin_county": meta.origin_county,
+            "destination_county": meta.destination_county,
+        },
+        "marks": {"real_name": real_name, "inspected": meta.inspected},
+        "label_ref": label_ref,
+    }
+
+
 def outcome(f: Callable[..., Any], *args: Any) -> tuple[str, Any]:
     try:
         return "ok", f(*args)
@@ -389,3 +433,33 @@ def test_format_time_equals_the_reference(ms: int, zone: Any) -> None:
     for _ in range(2):
         assert format_time(value) == ref_format_time(value)
     assert format_time(NOW) == "2026-11-28T09:30:00.123Z"
+
+
+@settings(max_examples=500, deadline=None)
+@given(meta=record_metas(), fen=st.integers(0, 10**10), real_name=st.booleans())
+def test_receipt_body_equals_the_reference(meta: RecordMeta, fen: int, real_name: bool) -> None:
+    meta = dataclasses.replace(meta, declared_value_fen=fen)
+    args = (
+        meta.item_name.strip(),
+        ("张*", "*******5678", "北京市**"),
+        ("李*", "***", "上海市"),
+        "R",
+        "L",
+        real_name,
+        "11-01-05",
+    )
+    for _ in range(2):  # the second call reads the format memo
+        body = rec.receipt_body(
+            meta,
+            item_name=args[0],
+            sender=args[1],
+            recipient=args[2],
+            received_at=args[3],
+            label_ref=args[4],
+            real_name=args[5],
+            sort_code=args[6],
+        )
+        want = ref_receipt_body(meta, *args)
+        assert body == want
+        assert rec.canonical_json(body) == rec.canonical_json(want)
+        assert list(body) == list(want) and list(body["item"]) == list(want["item"])
