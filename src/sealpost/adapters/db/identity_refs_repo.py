@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import secrets
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -34,6 +34,8 @@ class SqlIdentityRefs:
     def __init__(self, engine: Engine, fields: FieldEncryptor) -> None:
         self._engine = engine
         self._fields = fields
+        self._pg = engine.dialect.name == "postgresql"
+        self._pg_lookup = f"SELECT {', '.join(_PG_COLUMNS)} FROM identity_refs WHERE ref = ANY(%s::text[])"  # noqa: S608
 
     def issue(
         self,
@@ -100,6 +102,11 @@ class SqlIdentityRefs:
             return {}
         out: dict[str, VerifiedSender] = {}
         with self._engine.connect() as conn:
+            if self._pg:  # one array parameter, rows straight from the driver (the ingest path)
+                for row in conn.exec_driver_sql(self._pg_lookup, (wanted,)).fetchall():
+                    sender = _pg_sender(row)
+                    out[sender.ref] = sender
+                return out
             for start in range(0, len(wanted), 900):
                 chunk = wanted[start : start + 900]
                 for row in conn.execute(sa.select(identity_refs).where(identity_refs.c.ref.in_(chunk))):
@@ -186,6 +193,49 @@ def ref_row(sender: VerifiedSender) -> dict[str, Any]:
 
 def _fields_of(sender: VerifiedSender) -> dict[str, Any]:
     return {name: getattr(sender, name) for name in VerifiedSender.__dataclass_fields__}
+
+
+#: The columns :func:`_pg_sender` reads, in its order.
+_PG_COLUMNS: tuple[str, ...] = (
+    "ref",
+    "courier_id",
+    "source",
+    "sender_id",
+    "document_type",
+    "masked",
+    "adult",
+    "identity_enc",
+    "issued_at",
+    "expires_at",
+    "redeemed_at",
+    "record_id",
+)
+assert set(_PG_COLUMNS) == {c.name for c in identity_refs.columns}, "identity_refs columns changed"
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
+
+
+def _pg_sender(row: Any) -> VerifiedSender:
+    """A driver row of :data:`_PG_COLUMNS` (timestamptz, json and uuid already decoded by
+    psycopg) → the same :class:`VerifiedSender` as :func:`_sender` of the SQLAlchemy row."""
+    (ref, courier_id, source, sender_id, document_type, masked, adult, enc) = row[:8]
+    issued, expires, redeemed, rid = row[8:]
+    return VerifiedSender(
+        ref=ref,
+        courier_id=courier_id,
+        source=source,
+        document_type=document_type,
+        masked=masked or {},
+        identity_enc=bytes(enc),
+        issued_at=issued.astimezone(UTC),
+        expires_at=expires.astimezone(UTC),
+        sender_id=sender_id,
+        adult=adult,
+        redeemed_at=_utc(redeemed),
+        record_id=None if rid is None else str(rid),
+    )
 
 
 def _sender(row: RowMapping) -> VerifiedSender:

@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - not POSIX: the thread lock and SQLite'
 import orjson
 import psycopg
 import sqlalchemy as sa
+from psycopg.types.string import BytesBinaryDumper
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -250,11 +251,16 @@ class SqlRecordStore:
     def _copy(self, conn: Connection, columns: RecordColumns) -> None:
         driver = conn.connection.driver_connection
         assert isinstance(driver, psycopg.Connection)
-        with driver.cursor() as cur, cur.copy(self._copy_sql) as copy:
-            copy.set_types(RECORD_PG_TYPES)
-            write = copy.write_row
-            for values in zip(*pg_columns(columns), strict=True):
-                write(values)
+        with driver.cursor() as cur:
+            # By type OID, psycopg's binary dumper for bytea is the Python one of dbapi20.Binary
+            # (registered last); the C dumper for bytes writes the 11 bytea values of a row at a
+            # third of the cost. Registered on this cursor only.
+            cur.adapters.register_dumper(bytes, BytesBinaryDumper)
+            with cur.copy(self._copy_sql) as copy:
+                copy.set_types(RECORD_PG_TYPES)
+                write = copy.write_row
+                for values in zip(*pg_columns(columns), strict=True):
+                    write(values)
 
     def _redeem(self, conn: Connection, redemptions: Sequence[Redemption], now: datetime) -> None:
         if self._pg:
