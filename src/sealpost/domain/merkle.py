@@ -34,6 +34,9 @@ __all__ = [
 
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
+#: A receipt batch's signature algorithm → the hash of its Merkle tree (each crypto suite's own:
+#: SHA-256 with Ed25519, SM3 with SM2).
+TREE_HASH_OF_SIGNATURE: dict[str, str] = {"Ed25519": "sha256", "SM2": "sm3"}
 
 _T = TypeVar("_T")
 

@@ -39,7 +39,7 @@ from sealpost.adapters.db.tables.events import regulator_events
 from sealpost.adapters.db.tables.records import identity_refs, receipt_batches, records
 from sealpost.adapters.db.types import UtcDateTime
 from sealpost.domain.events import RegulatorEvent
-from sealpost.domain.merkle import MerkleTree
+from sealpost.domain.merkle import TREE_HASH_OF_SIGNATURE, MerkleTree
 from sealpost.domain.records import attach_proof
 from sealpost.ports.records import RecordColumns, Redemption, SignedBatch, StoreConflict
 
@@ -198,7 +198,9 @@ class SqlRecordStore:
         leaves = bytes(batch["leaf_hashes"])
         size = int(batch["tree_size"])
         width = len(leaves) // size
-        tree = MerkleTree([leaves[i * width : (i + 1) * width] for i in range(size)])
+        tree = MerkleTree(
+            [leaves[i * width : (i + 1) * width] for i in range(size)], TREE_HASH_OF_SIGNATURE[batch["alg"]]
+        )
         if tree.root != bytes(batch["root"]):  # the stored leaves must give the signed root
             raise RuntimeError(f"receipt batch {batch_id}: leaf hashes do not match the signed root")
         with self._lock:
