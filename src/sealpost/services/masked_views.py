@@ -13,7 +13,7 @@ equality on generated inputs (hypothesis) and on real-looking data.
 * phone: 11 ASCII digits starting with 1 (a mainland mobile as stored) → ``*******`` + last four;
 * name: 1–16 characters of the CJK Unified Ideographs block (NFC-stable) → kept surname + ``*``;
 * address: already NFKC-normal text → the kept head (``address_kept_length``) + the tail with
-  every decimal digit, Latin letter and Chinese numeral replaced by ``*``.
+  every decimal digit, Latin letter and Chinese numeral replaced by ``*`` (``str.translate``).
 
 Senders repeat (a shop sends thousands of parcels with the same return address), so the sender's
 masked view is also memoised (bounded).
@@ -51,6 +51,27 @@ _ADDRESS_HIDDEN: Final = re.compile("[A-Za-z\\d" + "".join(sorted(masking._CHINE
 _HAN_NAME: Final = re.compile("[\u4e00-\u9fff]{1,16}")
 
 
+class _AddressHiding(dict[int, "str | int"]):
+    """``str.translate`` table of ``_ADDRESS_HIDDEN``: code point → ``*`` when hidden, else
+    itself; filled on first sight of each character (``\\d`` is category Nd, which is what
+    ``str.isdecimal`` tests), bounded. One translate costs ~2/3 of the regex substitution."""
+
+    def __missing__(self, cp: int) -> str | int:
+        ch = chr(cp)
+        out: str | int = (
+            _HIDDEN
+            if (ch.isascii() and ch.isalnum()) or ch.isdecimal() or ch in masking._CHINESE_NUMERALS
+            else cp
+        )
+        if len(self) >= 65_536:  # bounded: start again rather than stop learning
+            self.clear()
+        self[cp] = out
+        return out
+
+
+_ADDRESS_HIDING: Final = _AddressHiding()
+
+
 def fast_mask_phone(phone: str) -> str:
     if len(phone) == 11 and phone[0] == "1" and phone.isascii() and phone.isdigit():
         return _HIDDEN * 7 + phone[7:]
@@ -73,7 +94,7 @@ def fast_mask_address(address: str) -> str:
     text = address.strip()
     if text and text == address and unicodedata.is_normalized("NFKC", text):
         kept = address_kept_length(text)
-        return text[:kept] + _ADDRESS_HIDDEN.sub(_HIDDEN, text[kept:])
+        return text[:kept] + text[kept:].translate(_ADDRESS_HIDING)
     return mask_address(address)
 
 

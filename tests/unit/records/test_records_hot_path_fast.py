@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import sys
 from collections.abc import Callable
 
 from hypothesis import given, settings
@@ -30,7 +31,7 @@ from sealpost.domain.waybill_numbers import (
     validate_number,
 )
 from sealpost.ports.crypto import BlindIndexKind
-from sealpost.services.masked_views import fast_mask_name
+from sealpost.services.masked_views import _ADDRESS_HIDDEN, _ADDRESS_HIDING, _AddressHiding, fast_mask_name
 from sealpost.services.record_rules import GENERIC_FORMAT, WaybillRules, phone_ok
 
 _FORMATS = [
@@ -150,3 +151,10 @@ def test_fast_name_mask_on_every_compound_surname() -> None:
     for surname in sorted(COMPOUND_SURNAMES):
         for name in (surname[0], surname, surname + "娜", surname + "娜娜", "李" + surname, surname * 8):
             assert fast_mask_name(name) == mask_name(name)
+
+
+def test_address_hiding_table_is_the_regex_class_on_every_code_point() -> None:
+    text = "".join(map(chr, range(sys.maxunicode + 1)))
+    expected = _ADDRESS_HIDDEN.sub("*", text)
+    assert text.translate(_AddressHiding()) == expected
+    assert text.translate(_ADDRESS_HIDING) == expected  # the shared (bounded) table too
