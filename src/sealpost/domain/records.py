@@ -540,7 +540,11 @@ def parse_personal(d: object) -> PersonalFields:
     name = p.get("name", "")
     phone = p.get("phone")
     address = p.get("address")
-    if not isinstance(name, str) or not isinstance(phone, str) or not isinstance(address, str):
+    if (
+        (name.__class__ is not str and not isinstance(name, str))  # a str skips the isinstance call
+        or (phone.__class__ is not str and not isinstance(phone, str))
+        or (address.__class__ is not str and not isinstance(address, str))
+    ):
         raise RecordError("malformed", "sender")
     sender: Any = _PartySlots()
     sender.name = name.strip()
@@ -552,7 +556,11 @@ def parse_personal(d: object) -> PersonalFields:
     name = p.get("name", "")
     phone = p.get("phone")
     address = p.get("address")
-    if not isinstance(name, str) or not isinstance(phone, str) or not isinstance(address, str):
+    if (
+        (name.__class__ is not str and not isinstance(name, str))  # a str skips the isinstance call
+        or (phone.__class__ is not str and not isinstance(phone, str))
+        or (address.__class__ is not str and not isinstance(address, str))
+    ):
         raise RecordError("malformed", "recipient")
     recipient: Any = _PartySlots()
     recipient.name = name.strip()
