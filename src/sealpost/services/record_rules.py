@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -80,42 +79,13 @@ class WaybillRules:
 
     def __init__(self, formats: Mapping[str, NumberFormat] | None = None) -> None:
         self._formats = dict(DEFAULT_COMPANY_FORMATS if formats is None else formats)
-        # What number_ok reads off a format, read once per company: (fullmatch, country group,
-        # check rule name). The rule itself is looked up per call, as number_ok does (rules can
-        # be re-registered).
-        self._plans = {company: _plan(fmt) for company, fmt in self._formats.items()}
-        self._generic = _plan(GENERIC_FORMAT)
 
     def __call__(self, company: str, number: str) -> bool:
         # The terminal sends the normal form (the label prints exactly this): capital ASCII
         # letters and digits, which ``normalize_number`` leaves unchanged; anything else is refused.
-        # (For ASCII letters and digits, ``number == number.upper()`` is "has no lower-case
-        # letter": all upper-case, or no letter at all.)
-        if not (number.isascii() and number.isalnum() and (number.isupper() or number.isdigit())):
+        if not (number.isascii() and number.isalnum() and number == number.upper()):
             return False
-        fullmatch, country_group, rule_name = self._plans.get(company) or self._generic
-        m = fullmatch(number)
-        if m is None:
-            return False
-        if country_group is not None and not is_iso_country(m.group(country_group) or ""):
-            return False
-        rule = get_check_rule(rule_name)
-        if rule.name == "none":
-            return True
-        body, check = m.group("body", "check")
-        if body is None:
-            return False
-        try:
-            return bool(rule.compute(body) == check)
-        except ValueError:
-            return False
-
-
-_Plan = tuple[Callable[[str], "re.Match[str] | None"], str | None, str]
-
-
-def _plan(fmt: NumberFormat) -> _Plan:
-    return fmt.regex.fullmatch, fmt.country_group, fmt.check_rule
+        return number_ok(self._formats.get(company, GENERIC_FORMAT), number)
 
 
 def number_ok(fmt: NumberFormat, number: str) -> bool:

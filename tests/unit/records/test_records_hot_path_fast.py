@@ -1,5 +1,6 @@
-"""Fast paths of the ingest rules and crypto helpers give what their plain forms give: the waybill
-rules (per-company plans) and the blind index (one-shot HMAC)."""
+"""Fast paths of the ingest rules, masks and crypto helpers give what their plain forms give: the
+waybill rules (against ``validate_number``-equivalent reference code), ``phone_ok`` (the expanded
+range table), the name mask, the address hiding table and the blind index (precomputed HMAC)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ _DEFAULT = WaybillRules()
 
 
 def ref_waybill_ok(formats: dict[str, NumberFormat], company: str, number: str) -> bool:
-    """``WaybillRules.__call__`` and ``number_ok`` as they were before the per-company plans."""
+    """``WaybillRules.__call__`` and ``number_ok`` written out plainly."""
     if not (number.isascii() and number.isalnum() and number == number.upper()):
         return False
     fmt = formats.get(company, GENERIC_FORMAT)
