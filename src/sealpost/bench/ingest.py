@@ -505,6 +505,10 @@ def _load_worker(plan: LoadPlan, start: Any, ready: Any, results: Any) -> None:
                                 "authorization": f"Bearer {plan.creds.token}",
                                 "content-type": "application/json",
                                 "x-sealpost-signature": signature,
+                                # a connection per batch, like terminals that post now and then:
+                                # a few kept-alive connections would pin the whole load on the
+                                # API workers that happened to accept them (one may get all)
+                                "connection": "close",
                             },
                         )
                         if response.status_code < 500:
@@ -571,7 +575,7 @@ def _raw_insert(engine: Any, batch: int, terminal_ids: list[str]) -> tuple[int, 
     into an identical, empty table: (rows, seconds)."""
     import sqlalchemy as sa
 
-    from sealpost.adapters.db.records_repo import RECORD_COLUMNS, RECORD_PG_TYPES, _sqlite_row, pg_rows
+    from sealpost.adapters.db.records_repo import columns_of, copy_record_columns, insert_record_columns
     from sealpost.adapters.db.tables.records import records
 
     pg = engine.dialect.name == "postgresql"
@@ -593,26 +597,14 @@ def _raw_insert(engine: Any, batch: int, terminal_ids: list[str]) -> tuple[int, 
     for row in rows:
         row["record_id"] = str(row["record_id"])
         row["batch_id"] = str(row["batch_id"])
-    cols = ", ".join(RECORD_COLUMNS)
     started = time.perf_counter()
-    if pg:
-        import psycopg
-
-        for start in range(0, len(rows), batch):
-            with engine.begin() as conn:
-                driver = conn.connection.driver_connection
-                assert isinstance(driver, psycopg.Connection)
-                copy_sql = f"COPY records_raw ({cols}) FROM STDIN (FORMAT BINARY)"
-                with driver.cursor() as cur, cur.copy(copy_sql) as copy:
-                    copy.set_types(RECORD_PG_TYPES)  # the same binary COPY as the record store
-                    for values in pg_rows(rows[start : start + batch]):
-                        copy.write_row(values)
-    else:
-        marks = ", ".join("?" for _ in RECORD_COLUMNS)
-        sql = f"INSERT INTO records_raw ({cols}) VALUES ({marks})"  # noqa: S608 - fixed names
-        for start in range(0, len(rows), batch):
-            with engine.begin() as conn:
-                conn.exec_driver_sql(sql, [_sqlite_row(row) for row in rows[start : start + batch]])
+    for start in range(0, len(rows), batch):  # the record store's own write path, batch by batch
+        with engine.begin() as conn:
+            columns = columns_of(rows[start : start + batch])
+            if pg:
+                copy_record_columns(conn, "records_raw", columns)
+            else:
+                insert_record_columns(conn, "records_raw", columns)
     elapsed = time.perf_counter() - started
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE records_raw")

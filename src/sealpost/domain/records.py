@@ -206,7 +206,10 @@ def parse_time(value: object) -> datetime:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError("timestamp needs a time zone")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00: before the first representable instant
+        raise ValueError("timestamp out of range") from None
 
 
 #: The last UTC datetime :func:`format_time` formatted, and its text: the records of a batch often

@@ -91,6 +91,8 @@ def test_a_good_record_round_trips_its_wire_form() -> None:
         ({"inspected": "yes"}, "malformed"),
         ({"collected_at": "yesterday"}, "collected_at_invalid"),
         ({"collected_at": "2026-11-28T09:29:59"}, "collected_at_invalid"),  # no zone
+        ({"collected_at": "0001-01-01T00:00:00+01:00"}, "collected_at_invalid"),  # before year 1 in UTC
+        ({"collected_at": "9999-12-31T23:59:59-01:00"}, "collected_at_invalid"),  # after year 9999 in UTC
         ({"collected_at": format_time(NOW + timedelta(minutes=10))}, "collected_at_invalid"),
         ({"collected_at": format_time(NOW - timedelta(days=31))}, "collected_at_too_old"),
         ({"quantity": 0}, "quantity_invalid"),

@@ -95,10 +95,6 @@ class SqlRecordStore:
         self._trees: OrderedDict[str, tuple[MerkleTree, Mapping[str, Any]]] = OrderedDict()
         self._tree_cache = tree_cache
         self._lock = threading.Lock()
-        cols = ", ".join(RECORD_COLUMNS)
-        self._copy_sql = f"COPY records ({cols}) FROM STDIN (FORMAT BINARY)"
-        marks = ", ".join("?" for _ in RECORD_COLUMNS)
-        self._sqlite_insert = f"INSERT INTO records ({cols}) VALUES ({marks})"  # noqa: S608 - fixed names
 
     # ------------------------------------------------------------------ reads
     def find_receipts(self, record_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -238,31 +234,15 @@ class SqlRecordStore:
                 )
                 if columns and len(columns["record_id"]):
                     if self._pg:
-                        self._copy(conn, columns)
+                        copy_record_columns(conn, "records", columns)
                     else:
-                        conn.exec_driver_sql(
-                            self._sqlite_insert, list(zip(*sqlite_columns(columns), strict=True))
-                        )
+                        insert_record_columns(conn, "records", columns)
                 if redemptions:
                     self._redeem(conn, redemptions, now)
                 if events:
                     conn.execute(regulator_events.insert(), [_event_row(e) for e in events])
         except (IntegrityError, psycopg.errors.UniqueViolation) as exc:
             raise StoreConflict(str(exc.__class__.__name__)) from exc
-
-    def _copy(self, conn: Connection, columns: RecordColumns) -> None:
-        driver = conn.connection.driver_connection
-        assert isinstance(driver, psycopg.Connection)
-        with driver.cursor() as cur:
-            # By type OID, psycopg's binary dumper for bytea is the Python one of dbapi20.Binary
-            # (registered last); the C dumper for bytes writes the 11 bytea values of a row at a
-            # third of the cost. Registered on this cursor only.
-            cur.adapters.register_dumper(bytes, BytesBinaryDumper)
-            with cur.copy(self._copy_sql) as copy:
-                copy.set_types(RECORD_PG_TYPES)
-                write = copy.write_row
-                for values in zip(*pg_columns(columns), strict=True):
-                    write(values)
 
     def _redeem(self, conn: Connection, redemptions: Sequence[Redemption], now: datetime) -> None:
         if self._pg:
@@ -333,6 +313,31 @@ def _pg_type(column: sa.Column[Any]) -> str:
 #: about half the client CPU of a text COPY per row, and less parsing on the server).
 RECORD_PG_TYPES: tuple[str, ...] = tuple(_pg_type(c) for c in records.columns)
 _PG_UUID_INDEXES = tuple(i for i, name in enumerate(RECORD_COLUMNS) if RECORD_PG_TYPES[i] == "uuid")
+
+
+def copy_record_columns(conn: Connection, table: str, columns: RecordColumns) -> None:
+    """PostgreSQL: a binary COPY of record columns into ``table`` (``records``, or a table like it:
+    the benchmark's baseline), in the connection's transaction."""
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    with driver.cursor() as cur:
+        # By type OID, psycopg's binary dumper for bytea is the Python one of dbapi20.Binary
+        # (registered last); the C dumper for bytes writes the 11 bytea values of a row at a
+        # third of the cost. Registered on this cursor only.
+        cur.adapters.register_dumper(bytes, BytesBinaryDumper)
+        copy_sql = f"COPY {table} ({', '.join(RECORD_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+        with cur.copy(copy_sql) as copy:
+            copy.set_types(RECORD_PG_TYPES)
+            write = copy.write_row
+            for values in zip(*pg_columns(columns), strict=True):
+                write(values)
+
+
+def insert_record_columns(conn: Connection, table: str, columns: RecordColumns) -> None:
+    """SQLite: one ``executemany`` of record columns into ``table``, in the connection's transaction."""
+    marks = ", ".join("?" for _ in RECORD_COLUMNS)
+    sql = f"INSERT INTO {table} ({', '.join(RECORD_COLUMNS)}) VALUES ({marks})"  # noqa: S608 - fixed names
+    conn.exec_driver_sql(sql, list(zip(*sqlite_columns(columns), strict=True)))
 
 
 def columns_of(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:
