@@ -274,16 +274,18 @@ class SqlRecordStore:
         wanted = {r.ref for r in redemptions}
         if len(wanted) != len(redemptions):
             raise StoreConflict("identity reference used twice in one batch")
+        # the three columns as JSON texts (encoded in C; a text[] goes through a Python dumper)
         updated = conn.exec_driver_sql(
-            "UPDATE identity_refs AS r SET redeemed_at = %s, record_id = u.rid"
-            " FROM unnest(%s::text[], %s::text[], %s::uuid[]) AS u(ref, courier, rid)"
+            "UPDATE identity_refs AS r SET redeemed_at = %s, record_id = u.rid::uuid"
+            " FROM ROWS FROM (json_array_elements_text(%s::json), json_array_elements_text(%s::json),"
+            " json_array_elements_text(%s::json)) AS u(ref, courier, rid)"
             " WHERE r.ref = u.ref AND r.courier_id = u.courier AND r.redeemed_at IS NULL"
             " RETURNING r.ref",
             (
                 now,
-                [r.ref for r in redemptions],
-                [r.courier_id for r in redemptions],
-                [r.record_id for r in redemptions],
+                orjson.dumps([r.ref for r in redemptions]).decode(),
+                orjson.dumps([r.courier_id for r in redemptions]).decode(),
+                orjson.dumps([r.record_id for r in redemptions]).decode(),
             ),
         )
         if {row[0] for row in updated} != wanted:
