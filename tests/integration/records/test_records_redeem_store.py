@@ -49,6 +49,10 @@ def test_references_are_redeemed_once_for_their_courier(container: Container) ->
         _batch(container), [], redemptions=[Redemption(a, "c-1", ra), Redemption(b, "c-1", rb)], now=now
     )
     assert _redeemed(container) == {a: ra, b: rb}
+    with container.engine.connect() as conn:  # stored in the column's own form: reads back exact
+        times = conn.execute(sa.select(identity_refs.c.redeemed_at).where(identity_refs.c.ref.in_([a, b])))
+        assert [t for (t,) in times] == [now, now]
+    assert container.identity_refs.lookup([a])[a].redeemed_at == now
     # Again (a concurrent batch that lost the race): the whole batch fails, nothing is written.
     fresh = issue_ref(container, "c-1").ref
     with pytest.raises(StoreConflict):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import base64
 import secrets
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-import sqlalchemy as sa
 from sqlalchemy import Engine, RowMapping
 
 from sealpost.adapters.db.tables.records import identity_refs
@@ -35,7 +35,10 @@ class SqlIdentityRefs:
         self._engine = engine
         self._fields = fields
         self._pg = engine.dialect.name == "postgresql"
-        self._pg_lookup = f"SELECT {', '.join(_PG_COLUMNS)} FROM identity_refs WHERE ref = ANY(%s::text[])"  # noqa: S608
+        # the keys as one JSON text parameter: encoded in C (psycopg dumps a text[] in Python)
+        keys = "SELECT json_array_elements_text(%s::json)" if self._pg else "SELECT value FROM json_each(?)"
+        self._lookup_sql = f"SELECT {', '.join(_COLUMNS)} FROM identity_refs WHERE ref IN ({keys})"  # noqa: S608
+        self._row = _pg_sender if self._pg else _sqlite_sender
 
     def issue(
         self,
@@ -101,17 +104,12 @@ class SqlIdentityRefs:
         if not wanted:
             return {}
         out: dict[str, VerifiedSender] = {}
-        with self._engine.connect() as conn:
-            if self._pg:  # one array parameter, rows straight from the driver (the ingest path)
-                for row in conn.exec_driver_sql(self._pg_lookup, (wanted,)).fetchall():
-                    sender = _pg_sender(row)
-                    out[sender.ref] = sender
-                return out
-            for start in range(0, len(wanted), 900):
-                chunk = wanted[start : start + 900]
-                for row in conn.execute(sa.select(identity_refs).where(identity_refs.c.ref.in_(chunk))):
-                    sender = _sender(row._mapping)
-                    out[sender.ref] = sender
+        keys = orjson.dumps(wanted).decode()
+        make = self._row
+        with self._engine.connect() as conn:  # rows straight from the driver (the ingest path)
+            for row in conn.exec_driver_sql(self._lookup_sql, (keys,)).fetchall():
+                sender = make(row)
+                out[sender.ref] = sender
         return out
 
     def redeem(
@@ -195,8 +193,8 @@ def _fields_of(sender: VerifiedSender) -> dict[str, Any]:
     return {name: getattr(sender, name) for name in VerifiedSender.__dataclass_fields__}
 
 
-#: The columns :func:`_pg_sender` reads, in its order.
-_PG_COLUMNS: tuple[str, ...] = (
+#: The columns :func:`_pg_sender` and :func:`_sqlite_sender` read, in their order.
+_COLUMNS: tuple[str, ...] = (
     "ref",
     "courier_id",
     "source",
@@ -210,7 +208,7 @@ _PG_COLUMNS: tuple[str, ...] = (
     "redeemed_at",
     "record_id",
 )
-assert set(_PG_COLUMNS) == {c.name for c in identity_refs.columns}, "identity_refs columns changed"
+assert set(_COLUMNS) == {c.name for c in identity_refs.columns}, "identity_refs columns changed"
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -218,7 +216,7 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _pg_sender(row: Any) -> VerifiedSender:
-    """A driver row of :data:`_PG_COLUMNS` (timestamptz, json and uuid already decoded by
+    """A psycopg row of :data:`_COLUMNS` (timestamptz, json and uuid already decoded by
     psycopg) → the same :class:`VerifiedSender` as :func:`_sender` of the SQLAlchemy row."""
     (ref, courier_id, source, sender_id, document_type, masked, adult, enc) = row[:8]
     issued, expires, redeemed, rid = row[8:]
@@ -235,6 +233,33 @@ def _pg_sender(row: Any) -> VerifiedSender:
         adult=adult,
         redeemed_at=_utc(redeemed),
         record_id=None if rid is None else str(rid),
+    )
+
+
+def _sqlite_time(value: str | None) -> datetime | None:
+    """SQLAlchemy's SQLite form of a ``UtcDateTime`` (naive UTC ISO text) → aware datetime."""
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _sqlite_sender(row: Any) -> VerifiedSender:
+    """A sqlite3 row of :data:`_COLUMNS` (SQLAlchemy's storage forms: ISO text times, JSON text,
+    32 hex digits for a UUID, 0/1 for a boolean) → the same :class:`VerifiedSender` as
+    :func:`_sender` of the SQLAlchemy row."""
+    (ref, courier_id, source, sender_id, document_type, masked, adult, enc) = row[:8]
+    issued, expires, redeemed, rid = row[8:]
+    return VerifiedSender(
+        ref=ref,
+        courier_id=courier_id,
+        source=source,
+        document_type=document_type,
+        masked=(orjson.loads(masked) if masked is not None else None) or {},
+        identity_enc=bytes(enc),
+        issued_at=datetime.fromisoformat(issued).replace(tzinfo=UTC),
+        expires_at=datetime.fromisoformat(expires).replace(tzinfo=UTC),
+        sender_id=sender_id,
+        adult=None if adult is None else bool(adult),
+        redeemed_at=_sqlite_time(redeemed),
+        record_id=None if rid is None else str(uuid.UUID(rid)),
     )
 
 

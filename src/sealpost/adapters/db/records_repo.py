@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from sealpost.adapters.db.tables.events import regulator_events
-from sealpost.adapters.db.tables.records import identity_refs, receipt_batches, records
+from sealpost.adapters.db.tables.records import receipt_batches, records
 from sealpost.adapters.db.types import UtcDateTime
 from sealpost.domain.events import RegulatorEvent
 from sealpost.domain.merkle import TREE_HASH_OF_SIGNATURE, MerkleTree
@@ -245,37 +245,36 @@ class SqlRecordStore:
             raise StoreConflict(str(exc.__class__.__name__)) from exc
 
     def _redeem(self, conn: Connection, redemptions: Sequence[Redemption], now: datetime) -> None:
-        if self._pg:
-            self._redeem_pg(conn, redemptions, now)
-            return
-        conn.execute(
-            identity_refs.update()
-            .where(
-                identity_refs.c.ref == sa.bindparam("b_ref"),
-                identity_refs.c.courier_id == sa.bindparam("b_courier"),
-                identity_refs.c.redeemed_at.is_(None),
-            )
-            .values(redeemed_at=now, record_id=sa.bindparam("b_record")),
-            [{"b_ref": r.ref, "b_courier": r.courier_id, "b_record": r.record_id} for r in redemptions],
-        )
-        wanted = {r.ref: r.record_id for r in redemptions}
-        got: dict[str, str | None] = {}
-        for chunk in _chunks(sorted(wanted)):
-            query = sa.select(identity_refs.c.ref, identity_refs.c.record_id).where(
-                identity_refs.c.ref.in_(chunk)
-            )
-            got.update((ref, str(rid) if rid is not None else None) for ref, rid in conn.execute(query))
-        if got != wanted:  # a concurrent batch used one of them first
-            raise StoreConflict("identity reference already redeemed")
-
-    def _redeem_pg(self, conn: Connection, redemptions: Sequence[Redemption], now: datetime) -> None:
-        """All of a batch's references in one statement; each row it did not update (taken by a
+        """All of a batch's references in one statement; each one it did not update (taken by a
         concurrent batch, or not this courier's) makes the batch conflict."""
         wanted = {r.ref for r in redemptions}
         if len(wanted) != len(redemptions):
             raise StoreConflict("identity reference used twice in one batch")
+        updated = (
+            self._redeem_pg(conn, redemptions, now)
+            if self._pg
+            else self._redeem_sqlite(conn, redemptions, now)
+        )
+        if {row[0] for row in updated} != wanted:
+            raise StoreConflict("identity reference already redeemed")
+
+    def _redeem_sqlite(self, conn: Connection, redemptions: Sequence[Redemption], now: datetime) -> Any:
+        # (ref, courier, record id) triples as one JSON text; the values in SQLAlchemy's storage
+        # forms (naive UTC ISO time, 32 hex digits for the UUID)
+        triples = orjson.dumps([(r.ref, r.courier_id, r.record_id.replace("-", "")) for r in redemptions])
+        return conn.exec_driver_sql(
+            "UPDATE identity_refs SET redeemed_at = ?, record_id = json_extract(u.value, '$[2]')"
+            " FROM json_each(?) AS u"
+            " WHERE identity_refs.ref = json_extract(u.value, '$[0]')"
+            " AND identity_refs.courier_id = json_extract(u.value, '$[1]')"
+            " AND identity_refs.redeemed_at IS NULL"
+            " RETURNING identity_refs.ref",
+            (_sqlite_time(now), triples.decode()),
+        ).fetchall()
+
+    def _redeem_pg(self, conn: Connection, redemptions: Sequence[Redemption], now: datetime) -> Any:
         # the three columns as JSON texts (encoded in C; a text[] goes through a Python dumper)
-        updated = conn.exec_driver_sql(
+        return conn.exec_driver_sql(
             "UPDATE identity_refs AS r SET redeemed_at = %s, record_id = u.rid::uuid"
             " FROM ROWS FROM (json_array_elements_text(%s::json), json_array_elements_text(%s::json),"
             " json_array_elements_text(%s::json)) AS u(ref, courier, rid)"
@@ -287,9 +286,7 @@ class SqlRecordStore:
                 orjson.dumps([r.courier_id for r in redemptions]).decode(),
                 orjson.dumps([r.record_id for r in redemptions]).decode(),
             ),
-        )
-        if {row[0] for row in updated} != wanted:
-            raise StoreConflict("identity reference already redeemed")
+        ).fetchall()
 
 
 def _pg_type(column: sa.Column[Any]) -> str:
