@@ -458,76 +458,51 @@ def parse_meta(d: object) -> RecordMeta:
             raise RecordError("collected_at_invalid", "collected_at") from None
         if raw_time.__class__ is str:
             _PARSED_TIME = (raw_time, collected_at)
-    # The checks of _META_STRINGS, _META_INTS and _META_OPTIONAL in that order, unrolled.
+    values: list[Any] = [record_id]
+    for key, limit in _META_STRINGS:
+        value = get(key)
+        if value.__class__ is not str or len(value) > limit:
+            raise RecordError("malformed", key)
+        values.append(value)
+    for key, reason in _META_INTS:
+        value = get(key)
+        if value.__class__ is not int:
+            raise RecordError(reason, key)
+        values.append(value)
+    values += (inspected, kind, collected_at)
+    for key, limit in _META_OPTIONAL:
+        value = get(key)
+        if value is not None and (value.__class__ is not str or len(value) > limit):
+            raise RecordError("malformed", key)
+        values.append(value)
+    return _frozen_meta(values)
+
+
+def _frozen_meta(values: list[Any]) -> RecordMeta:
+    """``RecordMeta(*values)`` without the frozen ``__init__`` (see :class:`_MetaSlots`)."""
     m: Any = _MetaSlots()
-    value = get("terminal_id")
-    if value.__class__ is not str or len(value) > 64:
-        raise RecordError("malformed", "terminal_id")
-    m.terminal_id = value
-    value = get("company")
-    if value.__class__ is not str or len(value) > 20:
-        raise RecordError("malformed", "company")
-    m.company = value
-    value = get("outlet")
-    if value.__class__ is not str or len(value) > 64:
-        raise RecordError("malformed", "outlet")
-    m.outlet = value
-    value = get("courier_id")
-    if value.__class__ is not str or len(value) > 64:
-        raise RecordError("malformed", "courier_id")
-    m.courier_id = value
-    value = get("waybill_no")
-    if value.__class__ is not str or len(value) > 40:
-        raise RecordError("malformed", "waybill_no")
-    m.waybill_no = value
-    value = get("origin_county")
-    if value.__class__ is not str or len(value) > 6:
-        raise RecordError("malformed", "origin_county")
-    m.origin_county = value
-    value = get("destination_county")
-    if value.__class__ is not str or len(value) > 6:
-        raise RecordError("malformed", "destination_county")
-    m.destination_county = value
-    value = get("item_name")
-    if value.__class__ is not str or len(value) > 200:
-        raise RecordError("malformed", "item_name")
-    m.item_name = value
-    value = get("item_category")
-    if value.__class__ is not str or len(value) > 20:
-        raise RecordError("malformed", "item_category")
-    m.item_category = value
-    value = get("quantity")
-    if value.__class__ is not int:
-        raise RecordError("quantity_invalid", "quantity")
-    m.quantity = value
-    value = get("weight_g")
-    if value.__class__ is not int:
-        raise RecordError("weight_invalid", "weight_g")
-    m.weight_g = value
-    value = get("declared_value_fen")
-    if value.__class__ is not int:
-        raise RecordError("declared_value_invalid", "declared_value_fen")
-    m.declared_value_fen = value
-    value = get("identity_ref")
-    if value is not None and (value.__class__ is not str or len(value) > 64):
-        raise RecordError("malformed", "identity_ref")
-    m.identity_ref = value
-    value = get("agreement_customer_id")
-    if value is not None and (value.__class__ is not str or len(value) > 64):
-        raise RecordError("malformed", "agreement_customer_id")
-    m.agreement_customer_id = value
-    value = get("inspection_photo_sha256")
-    if value is not None and (value.__class__ is not str or len(value) > 64):
-        raise RecordError("malformed", "inspection_photo_sha256")
-    m.inspection_photo_sha256 = value
-    value = get("sort_code")
-    if value is not None and (value.__class__ is not str or len(value) > 200):
-        raise RecordError("malformed", "sort_code")
-    m.sort_code = value
-    m.record_id = record_id
-    m.inspected = inspected
-    m.sender_kind = kind
-    m.collected_at = collected_at
+    (
+        m.record_id,
+        m.terminal_id,
+        m.company,
+        m.outlet,
+        m.courier_id,
+        m.waybill_no,
+        m.origin_county,
+        m.destination_county,
+        m.item_name,
+        m.item_category,
+        m.quantity,
+        m.weight_g,
+        m.declared_value_fen,
+        m.inspected,
+        m.sender_kind,
+        m.collected_at,
+        m.identity_ref,
+        m.agreement_customer_id,
+        m.inspection_photo_sha256,
+        m.sort_code,
+    ) = values
     m.__class__ = RecordMeta
     return m  # type: ignore[no-any-return]
 
