@@ -511,45 +511,31 @@ def parse_personal(d: object) -> PersonalFields:
     """Parse the opened sealed payload (``{"sender": {...}, "recipient": {...}}``)."""
     if d.__class__ is not dict and not isinstance(d, Mapping):  # a dict skips the ABC check
         raise RecordError("malformed", "sealed")
-    get = d.get
-    p = get("sender")
-    if p.__class__ is not dict and not isinstance(p, Mapping):
-        raise RecordError("malformed", "sender")
-    name = p.get("name", "")
-    phone = p.get("phone")
-    address = p.get("address")
-    if (
-        (name.__class__ is not str and not isinstance(name, str))  # a str skips the isinstance call
-        or (phone.__class__ is not str and not isinstance(phone, str))
-        or (address.__class__ is not str and not isinstance(address, str))
-    ):
-        raise RecordError("malformed", "sender")
-    sender: Any = _PartySlots()
-    sender.name = name.strip()
-    sender.phone = phone.strip()
-    sender.address = address.strip()
-    p = get("recipient")
-    if p.__class__ is not dict and not isinstance(p, Mapping):
-        raise RecordError("malformed", "recipient")
-    name = p.get("name", "")
-    phone = p.get("phone")
-    address = p.get("address")
-    if (
-        (name.__class__ is not str and not isinstance(name, str))  # a str skips the isinstance call
-        or (phone.__class__ is not str and not isinstance(phone, str))
-        or (address.__class__ is not str and not isinstance(address, str))
-    ):
-        raise RecordError("malformed", "recipient")
-    recipient: Any = _PartySlots()
-    recipient.name = name.strip()
-    recipient.phone = phone.strip()
-    recipient.address = address.strip()
-    sender.__class__ = recipient.__class__ = Party
     out: Any = _PersonalSlots()
-    out.sender = sender
-    out.recipient = recipient
+    out.sender = _parse_party(d.get("sender"), "sender")
+    out.recipient = _parse_party(d.get("recipient"), "recipient")
     out.__class__ = PersonalFields
     return out  # type: ignore[no-any-return]
+
+
+def _parse_party(p: object, role: str) -> Party:
+    if p.__class__ is not dict and not isinstance(p, Mapping):
+        raise RecordError("malformed", role)
+    name = p.get("name", "")
+    phone = p.get("phone")
+    address = p.get("address")
+    if (
+        (name.__class__ is not str and not isinstance(name, str))  # a str skips the isinstance call
+        or (phone.__class__ is not str and not isinstance(phone, str))
+        or (address.__class__ is not str and not isinstance(address, str))
+    ):
+        raise RecordError("malformed", role)
+    party: Any = _PartySlots()
+    party.name = name.strip()
+    party.phone = phone.strip()
+    party.address = address.strip()
+    party.__class__ = Party
+    return party  # type: ignore[no-any-return]
 
 
 # ----------------------------------------------------------------------------------- validation

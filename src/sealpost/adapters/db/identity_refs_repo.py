@@ -8,6 +8,7 @@ ingest reads with :meth:`lookup` and redeems inside the record batch's own trans
 from __future__ import annotations
 
 import base64
+import functools
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
@@ -38,7 +39,7 @@ class SqlIdentityRefs:
         # the keys as one JSON text parameter: encoded in C (psycopg dumps a text[] in Python)
         keys = "SELECT json_array_elements_text(%s::json)" if self._pg else "SELECT value FROM json_each(?)"
         self._lookup_sql = f"SELECT {', '.join(_COLUMNS)} FROM identity_refs WHERE ref IN ({keys})"  # noqa: S608
-        self._row = _pg_sender if self._pg else _sqlite_sender
+        self._row = functools.partial(_driver_sender, sqlite=not self._pg)
 
     def issue(
         self,
@@ -193,47 +194,13 @@ def _fields_of(sender: VerifiedSender) -> dict[str, Any]:
     return {name: getattr(sender, name) for name in VerifiedSender.__dataclass_fields__}
 
 
-#: The columns :func:`_pg_sender` and :func:`_sqlite_sender` read, in their order.
-_COLUMNS: tuple[str, ...] = (
-    "ref",
-    "courier_id",
-    "source",
-    "sender_id",
-    "document_type",
-    "masked",
-    "adult",
-    "identity_enc",
-    "issued_at",
-    "expires_at",
-    "redeemed_at",
-    "record_id",
-)
+#: The columns the batch look-up reads, in :func:`_driver_sender`'s order.
+_COLUMNS: tuple[str, ...] = (*REF_COLUMNS, "redeemed_at", "record_id")
 assert set(_COLUMNS) == {c.name for c in identity_refs.columns}, "identity_refs columns changed"
 
 
-def _utc(value: datetime | None) -> datetime | None:
+def _pg_time(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC)
-
-
-def _pg_sender(row: Any) -> VerifiedSender:
-    """A psycopg row of :data:`_COLUMNS` (timestamptz, json and uuid already decoded by
-    psycopg) → the same :class:`VerifiedSender` as :func:`_sender` of the SQLAlchemy row."""
-    (ref, courier_id, source, sender_id, document_type, masked, adult, enc) = row[:8]
-    issued, expires, redeemed, rid = row[8:]
-    return VerifiedSender(
-        ref=ref,
-        courier_id=courier_id,
-        source=source,
-        document_type=document_type,
-        masked=masked or {},
-        identity_enc=bytes(enc),
-        issued_at=issued.astimezone(UTC),
-        expires_at=expires.astimezone(UTC),
-        sender_id=sender_id,
-        adult=adult,
-        redeemed_at=_utc(redeemed),
-        record_id=None if rid is None else str(rid),
-    )
 
 
 def _sqlite_time(value: str | None) -> datetime | None:
@@ -241,25 +208,30 @@ def _sqlite_time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
-def _sqlite_sender(row: Any) -> VerifiedSender:
-    """A sqlite3 row of :data:`_COLUMNS` (SQLAlchemy's storage forms: ISO text times, JSON text,
-    32 hex digits for a UUID, 0/1 for a boolean) → the same :class:`VerifiedSender` as
-    :func:`_sender` of the SQLAlchemy row."""
+def _driver_sender(row: Any, *, sqlite: bool) -> VerifiedSender:
+    """A driver row of :data:`_COLUMNS` → the same :class:`VerifiedSender` as :func:`_sender` of
+    the SQLAlchemy row. psycopg decodes timestamptz, json and uuid itself; sqlite3 gives
+    SQLAlchemy's storage forms (ISO text times, JSON text, 32 hex digits, 0/1)."""
     (ref, courier_id, source, sender_id, document_type, masked, adult, enc) = row[:8]
     issued, expires, redeemed, rid = row[8:]
+    when = _sqlite_time if sqlite else _pg_time
+    if sqlite:
+        masked = orjson.loads(masked) if masked is not None else None
+        adult = None if adult is None else bool(adult)
+        rid = None if rid is None else uuid.UUID(rid)
     return VerifiedSender(
         ref=ref,
         courier_id=courier_id,
         source=source,
         document_type=document_type,
-        masked=(orjson.loads(masked) if masked is not None else None) or {},
+        masked=masked or {},
         identity_enc=bytes(enc),
-        issued_at=datetime.fromisoformat(issued).replace(tzinfo=UTC),
-        expires_at=datetime.fromisoformat(expires).replace(tzinfo=UTC),
+        issued_at=when(issued),  # type: ignore[arg-type]  # NOT NULL columns
+        expires_at=when(expires),  # type: ignore[arg-type]
         sender_id=sender_id,
-        adult=None if adult is None else bool(adult),
-        redeemed_at=_sqlite_time(redeemed),
-        record_id=None if rid is None else str(uuid.UUID(rid)),
+        adult=adult,
+        redeemed_at=when(redeemed),
+        record_id=None if rid is None else str(rid),
     )
 
 
