@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Iterator
 
 #: Where ``--db postgres`` creates (and drops) its throwaway databases.
 PG_ADMIN_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -18,21 +19,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def group_cpu_seconds(pgid: int) -> float:
-    """User + system CPU seconds of every live process in process group ``pgid`` (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+def _proc_stats() -> Iterator[tuple[bytes, list[bytes]]]:
+    """(command name, the ``stat`` fields after it) of every live process (Linux /proc);
+    ``fields[0]`` is field 3 of ``stat`` (the state)."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
+                data = f.read()
         except OSError:
             continue
-        if int(fields[2]) == pgid:  # field 5 of stat: the process group
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        close = data.rfind(b")")
+        yield data[data.find(b"(") + 1 : close], data[close + 1 :].split()
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in process group ``pgid``."""
+    ticks = sum(int(f[11]) + int(f[12]) for _, f in _proc_stats() if int(f[2]) == pgid)  # f[2]: pgrp
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _admin_url() -> str:
@@ -60,23 +65,9 @@ def drop_throwaway_pg(name: str) -> None:
 
 def postgres_cpu_seconds() -> float:
     """User + system CPU seconds of every PostgreSQL server process on this machine, with the
-    children each has reaped (Linux /proc ``stat``: utime + stime + cutime + cstime of every
-    process whose command name starts with ``postgres``). Backends that exit are reaped by the
-    postmaster, so their whole time moves into its cutime/cstime: a difference of two readings
-    counts the backends that came and went in between as well."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                data = f.read()
-        except OSError:
-            continue
-        close = data.rfind(b")")
-        if not data[data.find(b"(") + 1 : close].startswith(b"postgres"):
-            continue
-        fields = data[close + 1 :].split()  # fields[0] is field 3 of stat (the state)
-        total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
-    return total / tick
+    children each has reaped (utime + stime + cutime + cstime of every process whose command name
+    starts with ``postgres``). Backends that exit are reaped by the postmaster, so their whole
+    time moves into its cutime/cstime: a difference of two readings counts the backends that came
+    and went in between as well."""
+    ticks = sum(sum(int(v) for v in f[11:15]) for name, f in _proc_stats() if name.startswith(b"postgres"))
+    return ticks / os.sysconf("SC_CLK_TCK")
