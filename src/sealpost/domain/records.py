@@ -744,7 +744,10 @@ def receipt_body(
 def receipt_leaf_bytes(receipt: Mapping[str, Any]) -> bytes:
     """The bytes a receipt contributes to its batch's Merkle tree: the canonical JSON of the
     receipt without ``proof`` and ``signature``."""
-    return canonical_json({k: v for k, v in receipt.items() if k not in ("proof", "signature")})
+    body = dict(receipt)  # a C copy and two deletions: half the time of a filtering comprehension
+    body.pop("proof", None)
+    body.pop("signature", None)
+    return canonical_json(body)
 
 
 #: What a terminal signs to vouch for a session it opened (then its sealed records are its own).
