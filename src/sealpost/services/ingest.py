@@ -206,12 +206,14 @@ ProofForm = Literal["full", "tree"]
 
 @dataclass(frozen=True, slots=True)
 class SignedTree:
-    """The Merkle tree signed over a batch's fresh receipts (nodes base64, leaves first)."""
+    """The Merkle tree signed over a batch's fresh receipts (nodes base64, leaves first), and each
+    fresh receipt's canonical body (its leaf bytes) by record id."""
 
     root: str
     size: int
     signature: dict[str, str]
     levels: list[list[str]]
+    bodies: dict[str, bytes] = field(default_factory=dict)
 
     def head(self) -> dict[str, Any]:
         """The signed tree head of a ``tree``-form answer."""
@@ -233,6 +235,27 @@ class BatchOutcome:
     duplicates: int = 0
     late: int = 0
     tree: SignedTree | None = None
+
+    def answer_receipts(self, proofs: ProofForm = "full") -> list[Any]:
+        """:meth:`receipt_list` ready for ``orjson.dumps``: in ``tree`` form a fresh receipt is
+        its canonical body, already serialised for its leaf hash, with its ``proof`` appended
+        (an ``orjson.Fragment``: the same JSON object, not serialised a second time)."""
+        receipts = self.receipt_list(proofs)
+        tree = self.tree
+        if proofs != "tree" or tree is None or not tree.bodies:
+            return receipts
+        root, size, bodies = tree.root, tree.size, tree.bodies
+        head = f',"proof":{{"batch_root":"{root}","index":'.encode()
+        tail = f',"tree_size":{size}}}}}'.encode()
+        out: list[Any] = []
+        for receipt in receipts:
+            body = bodies.get(receipt["record_id"])
+            proof = receipt.get("proof")
+            if body is not None and proof is not None and "path" not in proof and proof["batch_root"] == root:
+                out.append(orjson.Fragment(body[:-1] + head + str(proof["index"]).encode() + tail))
+            else:
+                out.append(receipt)
+        return out
 
     def receipt_list(self, proofs: ProofForm = "full") -> list[dict[str, Any]]:
         """The receipts in input order: ``full`` gives every receipt its own audit path and the
@@ -798,7 +821,8 @@ class Ingestor:
         for k, body in enumerate(bodies):
             body["proof"] = {"batch_root": root_text, "index": k, "tree_size": size}
             receipts[body["record_id"]] = body
-        return receipts, batch_id, len(late_events), SignedTree(root_text, size, sig, levels)
+        tree_bodies = dict(zip(rids, receipts_bytes, strict=True))
+        return receipts, batch_id, len(late_events), SignedTree(root_text, size, sig, levels, tree_bodies)
 
     def _record_events(self, attempt: _Attempt, now: datetime) -> None:
         """Interceptions and inspection refusals found at ingest are the regulator's business too."""

@@ -73,7 +73,7 @@ def _outcome(outcome: BatchOutcome, lang: Lang, proofs: ProofForm = "full") -> d
     }
     if proofs == "tree":
         body["tree"] = outcome.tree.head() if outcome.tree is not None else None
-    body["receipts"] = outcome.receipt_list(proofs)
+    body["receipts"] = outcome.answer_receipts(proofs)
     body["rejected"] = [r.to_json(lang) for r in outcome.rejected]
     return body
 
