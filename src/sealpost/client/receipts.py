@@ -12,13 +12,12 @@ in full form, each verifiable alone with :func:`verify_receipt`.
 
 from __future__ import annotations
 
-import hashlib
 from base64 import b64encode
 from collections.abc import Mapping
 from typing import Any, Final
 
 from sealpost.adapters.crypto import get_suite
-from sealpost.domain.merkle import MerkleTree, audit_paths, verify_inclusion
+from sealpost.domain.merkle import MerkleTree, audit_paths, leaf_hash, verify_inclusion
 from sealpost.domain.records import batch_signing_message, proof_from_receipt, receipt_leaf_bytes, unb64
 from sealpost.errors import SealpostError
 from sealpost.i18n import Text
@@ -41,7 +40,7 @@ class ReceiptInvalidError(SealpostError):
 
 
 def receipt_leaf_hash(receipt: Mapping[str, Any], hash_alg: str = "sha256") -> bytes:
-    return hashlib.new(hash_alg, b"\x00" + receipt_leaf_bytes(receipt)).digest()
+    return leaf_hash(receipt_leaf_bytes(receipt), hash_alg)
 
 
 def _verify_signature(

@@ -51,11 +51,24 @@ def hash_constructor(algorithm: str) -> Callable[[bytes], Any]:
 
 
 def leaf_hash(data: bytes, algorithm: str = "sha256") -> bytes:
-    return hashlib.new(algorithm, LEAF_PREFIX + data).digest()
+    digest: bytes = _constructor(algorithm)(LEAF_PREFIX + data).digest()
+    return digest
 
 
 def node_hash(left: bytes, right: bytes, algorithm: str = "sha256") -> bytes:
-    return hashlib.new(algorithm, NODE_PREFIX + left + right).digest()
+    digest: bytes = _constructor(algorithm)(NODE_PREFIX + left + right).digest()
+    return digest
+
+
+#: :func:`hash_constructor` per algorithm name, looked up once.
+_CONSTRUCTORS: dict[str, Callable[[bytes], Any]] = {}
+
+
+def _constructor(algorithm: str) -> Callable[[bytes], Any]:
+    found = _CONSTRUCTORS.get(algorithm)
+    if found is None:
+        found = _CONSTRUCTORS.setdefault(algorithm, hash_constructor(algorithm))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
