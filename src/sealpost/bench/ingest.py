@@ -67,6 +67,7 @@ from sealpost.bench.processes import (
     postgres_cpu_seconds,
 )
 from sealpost.bench.report import percentile, report
+from sealpost.services.ingest import tune_gc_for_batches
 
 ITEMS: tuple[tuple[str, str], ...] = (
     ("连衣裙", "服装鞋帽"),
@@ -457,6 +458,9 @@ def _load_worker(plan: LoadPlan, start: Any, ready: Any, results: Any) -> None:
     suite = keys["suite"]
     signing_keys = {kid: base64.b64decode(k) for kid, k in keys["signing_keys"].items()}
     batches = _generate(plan, base64.b64decode(keys["sealing_key"]["public"]), suite)
+    # Like the API server (tune_gc_for_batches): each answer makes ~30 objects per receipt, and
+    # the default thresholds would re-walk the pre-sealed batches on every young collection.
+    tune_gc_for_batches()
     ready.put(len(batches))
     start.wait()
     queue = list(reversed(batches))
