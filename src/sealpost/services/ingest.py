@@ -40,7 +40,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import repeat
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 import orjson
 
@@ -219,6 +219,11 @@ class SignedTree:
         """The signed tree head of a ``tree``-form answer."""
         return {"batch_root": self.root, "tree_size": self.size, "signature": self.signature}
 
+    def holds(self, receipt: Mapping[str, Any]) -> bool:
+        """Whether ``receipt`` is one of this tree's fresh receipts (held in tree form)."""
+        proof = receipt.get("proof")
+        return proof is not None and "path" not in proof and proof.get("batch_root") == self.root
+
 
 @dataclass
 class BatchOutcome:
@@ -250,9 +255,9 @@ class BatchOutcome:
         out: list[Any] = []
         for receipt in receipts:
             body = bodies.get(receipt["record_id"])
-            proof = receipt.get("proof")
-            if body is not None and proof is not None and "path" not in proof and proof["batch_root"] == root:
-                out.append(orjson.Fragment(body[:-1] + head + str(proof["index"]).encode() + tail))
+            if body is not None and tree.holds(receipt):
+                index = str(receipt["proof"]["index"]).encode()
+                out.append(orjson.Fragment(body[:-1] + head + index + tail))
             else:
                 out.append(receipt)
         return out
@@ -269,9 +274,8 @@ class BatchOutcome:
         root, size, sig = tree.root, tree.size, tree.signature
         out: list[dict[str, Any]] = []
         for receipt in ordered:
-            proof = receipt.get("proof")
-            if proof is not None and "path" not in proof and proof.get("batch_root") == root:
-                index = proof["index"]
+            if tree.holds(receipt):
+                index = receipt["proof"]["index"]
                 receipt = {
                     **receipt,
                     "proof": {"batch_root": root, "path": paths[index], "index": index, "tree_size": size},
@@ -697,17 +701,17 @@ class Ingestor:
         alg = self._hash_alg
         metas = [c.meta for c in accepted]
         identities = [c.identity for c in accepted]
+        assert None not in identities  # _resolve_identities set every accepted record's
+        ids = cast("list[SenderIdentity]", identities)
         senders = [c.personal.sender for c in accepted]
         recipients = [c.personal.recipient for c in accepted]
-        assert None not in identities
         rids = [m.record_id for m in metas]
         sender_names = [
-            s.name if i.organisation and s.name else i.name  # type: ignore[union-attr]
-            for i, s in zip(identities, senders, strict=True)
+            s.name if i.organisation and s.name else i.name for i, s in zip(ids, senders, strict=True)
         ]
         sender_phones = [s.phone for s in senders]
         recipient_phones = [r.phone for r in recipients]
-        documents = [i.document_number or None for i in identities]  # type: ignore[union-attr]
+        documents = [i.document_number or None for i in ids]
         item_names = [m.item_name.strip() for m in metas]
 
         # receipts: masked views, canonical bodies, RFC 6962 leaf hashes
@@ -767,9 +771,9 @@ class Ingestor:
             "inspected": [m.inspected for m in metas],
             "inspection_photo_sha256": [m.inspection_photo_sha256 for m in metas],
             "sender_kind": [m.sender_kind for m in metas],
-            "sender_id": [i.sender_id or None for i in identities],  # type: ignore[union-attr]
+            "sender_id": [i.sender_id or None for i in ids],
             "agreement_customer_id": [m.agreement_customer_id for m in metas],
-            "sender_document_type": [i.document_type for i in identities],  # type: ignore[union-attr]
+            "sender_document_type": [i.document_type for i in ids],
             "collected_at": [m.collected_at for m in metas],
             "received_at": [now] * n,
             "latency_ms": [min(ms, 2**31 - 1) for ms in latencies],
