@@ -162,7 +162,7 @@ def test_sqlite_rows_store_what_sqlalchemy_reads_back(engine: Engine, db_url: st
 
     import sqlalchemy as sa
 
-    from sealpost.adapters.db.records_repo import RECORD_COLUMNS, _sqlite_row, sqlite_rows
+    from sealpost.adapters.db.records_repo import RECORD_COLUMNS, _sqlite_row, columns_of, sqlite_columns
     from sealpost.adapters.db.tables.records import records
 
     now = datetime(2026, 11, 28, 10, 0, 0, 123456, tzinfo=UTC)
@@ -196,7 +196,7 @@ def test_sqlite_rows_store_what_sqlalchemy_reads_back(engine: Engine, db_url: st
             row[name] = "110105"
         row.update(item_name="书籍", item_category="图书音像", sender_kind="qr")
         rows.append(row)
-    fast = list(sqlite_rows(rows))
+    fast = list(zip(*sqlite_columns(columns_of(rows)), strict=True))
     assert fast == [_sqlite_row(r) for r in rows]
     cols = ", ".join(RECORD_COLUMNS)
     marks = ", ".join("?" for _ in RECORD_COLUMNS)

@@ -136,7 +136,13 @@ def test_record_id_fast_path_equals_uuid_parsing(raw: uuid.UUID, upper: bool) ->
 def test_sqlite_rows_equal_row_by_row_conversion() -> None:
     from datetime import timedelta
 
-    from sealpost.adapters.db.records_repo import RECORD_COLUMNS, _sqlite_row, pg_rows, sqlite_rows
+    from sealpost.adapters.db.records_repo import (
+        RECORD_COLUMNS,
+        _sqlite_row,
+        columns_of,
+        pg_columns,
+        sqlite_columns,
+    )
 
     now = datetime(2026, 11, 28, 10, 0, 0, 123456, tzinfo=UTC)
     batch_id = str(uuid.uuid4())
@@ -153,8 +159,8 @@ def test_sqlite_rows_equal_row_by_row_conversion() -> None:
             inspection_photo_sha256=None,
         )
         rows.append(row)
-    assert list(sqlite_rows(rows)) == [_sqlite_row(r) for r in rows]
-    converted = list(pg_rows(rows))
+    assert list(zip(*sqlite_columns(columns_of(rows)), strict=True)) == [_sqlite_row(r) for r in rows]
+    converted = list(zip(*pg_columns(columns_of(rows)), strict=True))
     assert [v[RECORD_COLUMNS.index("record_id")] for v in converted] == [
         uuid.UUID(str(r["record_id"])) for r in rows
     ]

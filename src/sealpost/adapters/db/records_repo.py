@@ -368,11 +368,6 @@ def pg_columns(columns: RecordColumns) -> list[Sequence[Any]]:
     return out
 
 
-def pg_rows(rows: Iterable[Mapping[str, Any]]) -> Iterator[tuple[Any, ...]]:
-    """Record rows as binary COPY values (:func:`pg_columns`, row by row)."""
-    return zip(*pg_columns(columns_of(rows)), strict=True)
-
-
 # SQLite storage forms of the typed columns, exactly as SQLAlchemy writes them (``Uuid`` without
 # native support: 32 hex digits; ``UtcDateTime``: naive UTC ``YYYY-MM-DD HH:MM:SS.ffffff``;
 # ``Boolean``: 0/1). Writing them directly skips SQLAlchemy's per-value processing on the hot path.
@@ -414,7 +409,7 @@ assert {i for i, _ in _SQLITE_CONVERT} - {RECORD_COLUMNS.index(c) for c in _BOOL
     _I_BATCH_ID,
     _I_COLLECTED,
     _I_RECEIVED,
-}, "sqlite_rows converts exactly the UUID and time columns"
+}, "sqlite_columns converts exactly the UUID and time columns"
 
 
 def _sqlite_time_fast(value: datetime) -> str:
@@ -425,7 +420,7 @@ def _sqlite_time_fast(value: datetime) -> str:
 
 def sqlite_columns(columns: RecordColumns) -> list[Sequence[Any]]:
     """The record columns in insert order and storage form: ``zip(*sqlite_columns(c))`` equals
-    ``_sqlite_row`` of each row (a test holds them equal).
+    ``_sqlite_row`` of each row (a test holds them equal; :func:`columns_of` turns rows into columns).
 
     The two UUID and two time columns are converted in one pass each (values the batch shares,
     once); booleans are left to ``sqlite3``, which binds ``True``/``False`` as the integers 1/0
@@ -437,11 +432,6 @@ def sqlite_columns(columns: RecordColumns) -> list[Sequence[Any]]:
     out[_I_COLLECTED] = _by_value(out[_I_COLLECTED], _sqlite_time_fast)
     out[_I_RECEIVED] = _by_value(out[_I_RECEIVED], _sqlite_time_fast)
     return out
-
-
-def sqlite_rows(rows: Iterable[Mapping[str, Any]]) -> Iterator[tuple[Any, ...]]:
-    """Record rows in storage form (:func:`sqlite_columns`, row by row)."""
-    return zip(*sqlite_columns(columns_of(rows)), strict=True)
 
 
 def _event_row(event: RegulatorEvent) -> dict[str, Any]:
