@@ -129,28 +129,28 @@ def test_prefill_waybills_never_collide_with_the_runs(engine: Engine, db_url: st
     assert prefixes == {"EB"}
 
 
-def test_blind_index_indexes_are_hash_on_postgresql_and_plain_on_sqlite(engine: Engine) -> None:
+def test_blind_index_indexes_are_hash_on_postgresql_and_day_led_on_sqlite(engine: Engine) -> None:
+    columns = ("bi_sender_id_number", "bi_sender_phone", "bi_recipient_phone")
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             found = dict(
                 conn.exec_driver_sql(
                     "SELECT i.relname, am.amname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
                     " JOIN pg_class t ON t.oid = x.indrelid JOIN pg_am am ON am.oid = i.relam"
-                    " WHERE t.relname = 'records' AND left(i.relname, 14) = 'ix_records_bi_'"
+                    " WHERE t.relname = 'records' AND i.relname LIKE 'ix_records_%%bi_%%'"
                 ).all()
             )
+            assert found == {f"ix_records_{c}": "hash" for c in columns}
         else:
-            found = {
-                name: "btree"
-                for (name,) in conn.exec_driver_sql(
-                    "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_records_bi_%'"
-                )
+            found = dict(
+                conn.exec_driver_sql(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_records_%bi_%'"
+                ).all()
+            )
+            assert found == {
+                f"ix_records_day_{c}": f"CREATE INDEX ix_records_day_{c} ON records (substr(received_at, 1, 10), {c})"
+                for c in columns
             }
-    expected = "hash" if engine.dialect.name == "postgresql" else "btree"
-    assert found == dict.fromkeys(
-        ("ix_records_bi_sender_id_number", "ix_records_bi_sender_phone", "ix_records_bi_recipient_phone"),
-        expected,
-    )
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
