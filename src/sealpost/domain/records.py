@@ -709,15 +709,12 @@ def receipt_body(
     masked views as ``(name, phone, address)``, the stripped item name, the formatted receipt
     time and the sort code."""
     dest = meta.destination_county
-    collected_at = meta.collected_at
-    last = _FORMATTED  # format_time's memo, read inline (a batch shares its collected_at)
-    fen = meta.declared_value_fen  # declared_value_cny, inline
     return {
         "version": RECEIPT_VERSION,
         "record_id": meta.record_id,
         "waybill_no": meta.waybill_no,
         "company": meta.company,
-        "collected_at": last[1] if collected_at is last[0] else format_time(collected_at),
+        "collected_at": format_time(meta.collected_at),
         "received_at": received_at,
         "masked": {
             "sender": {"name": sender[0], "phone": sender[1], "address": sender[2]},
@@ -733,7 +730,7 @@ def receipt_body(
             "category": meta.item_category,
             "quantity": meta.quantity,
             "weight_g": meta.weight_g,
-            "declared_value_cny": fen // 100 if fen % 100 == 0 else round(fen / 100, 2),
+            "declared_value_cny": declared_value_cny(meta.declared_value_fen),
         },
         "route": {"sort_code": sort_code, "origin_county": meta.origin_county, "destination_county": dest},
         "marks": {"real_name": real_name, "inspected": meta.inspected},

@@ -287,9 +287,6 @@ class BatchOutcome:
 
 # ----------------------------------------------------------------------------------- receipts
 
-#: Destination county → default sort code (at most the ~3,000 county codes in use).
-_SORT_CODES: dict[str, str] = {}
-
 
 def _receipt_body(
     meta: RecordMeta,
@@ -299,17 +296,8 @@ def _receipt_body(
     received_at: str,
     label_ref: str,
 ) -> dict[str, Any]:
-    """:func:`~sealpost.domain.records.build_receipt` for the ingest loop (the same dict, see
-    ``tests/unit/records/test_records_ingest_fast.py``): the default sort code memoised per
-    county, ``real_name`` always true."""
-    sort_code = meta.sort_code
-    if not sort_code:
-        dest = meta.destination_county
-        sort_code = _SORT_CODES.get(dest)
-        if sort_code is None:
-            sort_code = default_sort_code(meta.origin_county, dest)
-            if len(_SORT_CODES) < 10_000:
-                _SORT_CODES[dest] = sort_code
+    """:func:`~sealpost.domain.records.build_receipt` for the ingest loop, its inputs already in
+    final form (the same dict, see ``tests/unit/records/test_records_ingest_fast.py``)."""
     return receipt_body(
         meta,
         item_name=item_name,
@@ -318,7 +306,7 @@ def _receipt_body(
         received_at=received_at,
         label_ref=label_ref,
         real_name=True,
-        sort_code=sort_code,
+        sort_code=meta.sort_code or default_sort_code(meta.origin_county, meta.destination_county),
     )
 
 
