@@ -46,6 +46,28 @@ CLEAR_VALUES = (
 )
 
 
+#: A valid record's clear metadata in wire form, with fixed values (unit tests of parsing and rules).
+WIRE_META: dict[str, Any] = {
+    "record_id": "01936f0e-7c4a-7d1e-9b2a-3f5c8d0e1a2b",
+    "terminal_id": "t-1",
+    "company": "EMS",
+    "outlet": "BJ-1",
+    "courier_id": "c-1",
+    "waybill_no": "EA123456785CN",
+    "origin_county": "110105",
+    "destination_county": "310115",
+    "item_name": "书籍",
+    "item_category": "图书音像",
+    "quantity": 1,
+    "weight_g": 520,
+    "declared_value_fen": 5000,
+    "inspected": True,
+    "sender_kind": "qr",
+    "identity_ref": "REF",
+    "collected_at": "2026-11-28T09:29:59.000Z",
+}
+
+
 def make_settings(data_dir: Path, database_url: str | None = None, **extra: Any) -> Settings:
     return Settings(
         env="test",
@@ -87,24 +109,16 @@ class SimTerminal:
 
     def meta(self, **overrides: Any) -> dict[str, Any]:
         t = self.terminal
-        base: dict[str, Any] = {
-            "record_id": uuid7(),
-            "terminal_id": t.terminal_id,
-            "company": t.company,
-            "outlet": t.outlet,
-            "courier_id": t.courier_id,
-            "waybill_no": s10_number("EA", random.randrange(10**8), "CN"),
-            "origin_county": "110105",
-            "destination_county": "310115",
-            "item_name": "书籍",
-            "item_category": "图书音像",
-            "quantity": 1,
-            "weight_g": 520,
-            "declared_value_fen": 5000,
-            "inspected": True,
-            "sender_kind": "qr",
-            "collected_at": format_time(datetime.now(UTC) - timedelta(seconds=1)),
-        }
+        base = {k: v for k, v in WIRE_META.items() if k != "identity_ref"}  # the caller names the sender
+        base.update(
+            record_id=uuid7(),
+            terminal_id=t.terminal_id,
+            company=t.company,
+            outlet=t.outlet,
+            courier_id=t.courier_id,
+            waybill_no=s10_number("EA", random.randrange(10**8), "CN"),
+            collected_at=format_time(datetime.now(UTC) - timedelta(seconds=1)),
+        )
         base.update(overrides)
         return {k: v for k, v in base.items() if v is not None}
 

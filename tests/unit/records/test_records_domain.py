@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from records_support import WIRE_META
 from sealpost.domain.labels import LabelContent
 from sealpost.domain.merkle import MerkleTree, leaf_hash, verify_inclusion
 from sealpost.domain.records import (
@@ -44,27 +45,7 @@ RULES = RecordRules(
 
 
 def _wire(**overrides: Any) -> dict[str, Any]:
-    meta: dict[str, Any] = {
-        "record_id": "01936f0e-7c4a-7d1e-9b2a-3f5c8d0e1a2b",
-        "terminal_id": "t-1",
-        "company": "EMS",
-        "outlet": "BJ-1",
-        "courier_id": "c-1",
-        "waybill_no": "EA123456785CN",
-        "origin_county": "110105",
-        "destination_county": "310115",
-        "item_name": "书籍",
-        "item_category": "图书音像",
-        "quantity": 1,
-        "weight_g": 520,
-        "declared_value_fen": 5000,
-        "inspected": True,
-        "sender_kind": "qr",
-        "identity_ref": "REF",
-        "collected_at": "2026-11-28T09:29:59.000Z",
-    }
-    meta.update(overrides)
-    return meta
+    return {**WIRE_META, **overrides}
 
 
 def _reason(**overrides: Any) -> str | None:

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from records_support import WIRE_META
 from sealpost.domain import records as rec
 from sealpost.domain.records import (
     FUTURE_SKEW,
@@ -198,25 +199,7 @@ def outcome(f: Callable[..., Any], *args: Any) -> tuple[str, Any]:
 # ----------------------------------------------------------------------------- inputs
 
 _ID = "01936f0e-7c4a-7d1e-9b2a-3f5c8d0e1a2b"
-_GOOD: dict[str, Any] = {
-    "record_id": _ID,
-    "terminal_id": "t-1",
-    "company": "EMS",
-    "outlet": "BJ-1",
-    "courier_id": "c-1",
-    "waybill_no": "EA123456785CN",
-    "origin_county": "110105",
-    "destination_county": "310115",
-    "item_name": "书籍",
-    "item_category": "图书音像",
-    "quantity": 1,
-    "weight_g": 520,
-    "declared_value_fen": 5000,
-    "inspected": True,
-    "sender_kind": "qr",
-    "identity_ref": "REF",
-    "collected_at": "2026-11-28T09:29:59.000Z",
-}
+_GOOD: dict[str, Any] = dict(WIRE_META)
 
 _ODD_VALUES: st.SearchStrategy[Any] = st.sampled_from(
     [
