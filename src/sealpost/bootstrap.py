@@ -290,6 +290,9 @@ class Container:
         ledger = self.__dict__.get("identify_ledger")
         if ledger is not None:
             ledger.close()
+        records = self.__dict__.get("records")
+        if records is not None:
+            records.close()
         self.engine.dispose()
 
 

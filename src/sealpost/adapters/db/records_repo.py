@@ -35,6 +35,8 @@ from psycopg.types.string import BytesBinaryDumper
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from sealpost.adapters.db.engine import SQLITE_WAL_AUTOCHECKPOINT
+from sealpost.adapters.db.sqlite_checkpoints import BACKSTOP_PAGES, WalCheckpointer
 from sealpost.adapters.db.tables.events import regulator_events
 from sealpost.adapters.db.tables.records import receipt_batches, records
 from sealpost.adapters.db.types import UtcDateTime
@@ -92,6 +94,8 @@ class SqlRecordStore:
         if database and database != ":memory:":
             database = str(Path(database).resolve())
         self._write_lock = SqliteWriteLock(database) if not self._pg else None
+        # SQLite file: WAL checkpoints in a thread of their own, not inside the locked commit
+        self._checkpoints = WalCheckpointer(engine) if self._write_lock is not None and database else None
         self._trees: OrderedDict[str, tuple[MerkleTree, Mapping[str, Any]]] = OrderedDict()
         self._tree_cache = tree_cache
         self._lock = threading.Lock()
@@ -215,34 +219,68 @@ class SqlRecordStore:
         events: Sequence[RegulatorEvent] = (),
         now: datetime,
     ) -> None:
-        lock = self._write_lock.hold() if self._write_lock is not None else contextlib.nullcontext()
+        if self._write_lock is None:
+            with self._engine.begin() as conn:
+                self._write(conn, batch, columns, redemptions, events, now)
+            return
+        # SQLite: one writer at a time, and a commit that never checkpoints the WAL (short of the
+        # backstop): the checkpoint thread does, once the lock is released
+        checkpoints = self._checkpoints
+        with self._write_lock.hold(), self._engine.connect() as conn:
+            driver: Any = conn.connection.driver_connection
+            if checkpoints is not None:
+                driver.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
+            try:
+                with conn.begin():
+                    self._write(conn, batch, columns, redemptions, events, now)
+            finally:
+                if checkpoints is not None:
+                    driver.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT}")
+        if checkpoints is not None:
+            checkpoints.wrote(len(columns["record_id"]) if columns else 0)
+
+    def _write(
+        self,
+        conn: Connection,
+        batch: SignedBatch,
+        columns: RecordColumns,
+        redemptions: Sequence[Redemption],
+        events: Sequence[RegulatorEvent],
+        now: datetime,
+    ) -> None:
+        """One batch's rows in the transaction of ``conn``; a unique key refusing a row (a
+        concurrent or earlier writer) is a :class:`StoreConflict`."""
         try:
-            with lock, self._engine.begin() as conn:
-                conn.execute(
-                    receipt_batches.insert().values(
-                        batch_id=batch.batch_id,
-                        signed_at=batch.signed_at,
-                        source_kind=batch.source_kind,
-                        source_id=batch.source_id,
-                        tree_size=batch.tree_size,
-                        root=batch.root,
-                        kid=batch.kid,
-                        alg=batch.alg,
-                        signature=batch.signature,
-                        leaf_hashes=batch.leaf_hashes,
-                    )
+            conn.execute(
+                receipt_batches.insert().values(
+                    batch_id=batch.batch_id,
+                    signed_at=batch.signed_at,
+                    source_kind=batch.source_kind,
+                    source_id=batch.source_id,
+                    tree_size=batch.tree_size,
+                    root=batch.root,
+                    kid=batch.kid,
+                    alg=batch.alg,
+                    signature=batch.signature,
+                    leaf_hashes=batch.leaf_hashes,
                 )
-                if columns and len(columns["record_id"]):
-                    if self._pg:
-                        copy_record_columns(conn, "records", columns)
-                    else:
-                        insert_record_columns(conn, "records", columns)
-                if redemptions:
-                    self._redeem(conn, redemptions, now)
-                if events:
-                    conn.execute(regulator_events.insert(), [_event_row(e) for e in events])
+            )
+            if columns and len(columns["record_id"]):
+                if self._pg:
+                    copy_record_columns(conn, "records", columns)
+                else:
+                    insert_record_columns(conn, "records", columns)
+            if redemptions:
+                self._redeem(conn, redemptions, now)
+            if events:
+                conn.execute(regulator_events.insert(), [_event_row(e) for e in events])
         except (IntegrityError, psycopg.errors.UniqueViolation) as exc:
             raise StoreConflict(str(exc.__class__.__name__)) from exc
+
+    def close(self) -> None:
+        """Stop the background WAL checkpoints (SQLite); the engine is its owner's to dispose."""
+        if self._checkpoints is not None:
+            self._checkpoints.close()
 
     def _redeem(self, conn: Connection, redemptions: Sequence[Redemption], now: datetime) -> None:
         """All of a batch's references in one statement; each one it did not update (taken by a
