@@ -124,11 +124,49 @@ def _people(n: int, seed: int) -> list[tuple[str, str, str]]:
     return out
 
 
-def _setup_database(db: str, work: Path) -> tuple[str | None, str | None]:
-    """(database URL for the server or None for the default SQLite file, PostgreSQL db name)."""
+#: What ``--keep`` leaves in the work folder so that ``--reuse`` can run against it again.
+KEPT_FILE = "bench-ingest.json"
+
+
+class KeptStoreError(ValueError):
+    """``--reuse`` names no kept store, or one that does not fit the run."""
+
+
+def _setup_database(db: str, work: Path, reuse: bool) -> tuple[str | None, str | None]:
+    """(database URL for the server or None for the default SQLite file, PostgreSQL db name); a
+    kept store (``reuse``) is the one its ``--keep`` run recorded."""
+    if reuse:
+        kept = orjson.loads((work / KEPT_FILE).read_bytes())
+        if kept["db"] != db:
+            raise KeptStoreError(f"{work} holds a {kept['db']} store, not {db}")
+        return kept["url"], kept["pg_name"]
     if db == "sqlite":
         return None, None
     return create_throwaway_pg()
+
+
+def kept_store(path: Path) -> Path:
+    """The work folder of an earlier ``--keep`` run (:class:`KeptStoreError` if ``path`` is not one)."""
+    if not (path / KEPT_FILE).is_file() or not (path / "data").is_dir():
+        raise KeptStoreError(f"{path} is not a folder kept by `sealpost bench ingest --keep`")
+    return path.resolve()
+
+
+def _unused_waybill_service(engine: Any) -> str:
+    """An S10 service indicator ("EA", "EC"…) no stored waybill number uses yet, so a run against a
+    kept store never collides with an earlier run's numbers ("EB" is the prefill's)."""
+    import sqlalchemy as sa
+
+    from sealpost.adapters.db.tables.records import records as table
+
+    with engine.connect() as conn:
+        for second in "ACDEFGHIJKLMNOPQRSTUVWXYZ":
+            service = "E" + second
+            low, high = service, service[0] + chr(ord(second) + 1)
+            query = sa.select(table.c.waybill_no).where(table.c.waybill_no >= low, table.c.waybill_no < high)
+            if conn.execute(query.limit(1)).first() is None:
+                return service
+    raise KeptStoreError("every service indicator E? is taken in this store: use a fresh one")
 
 
 def _issue_refs(container: Any, courier_id: str, count: int) -> list[str]:
@@ -193,6 +231,7 @@ class LoadPlan:
     seed: int
     waybill_start: int
     proof_sample: int = 50
+    waybill_service: str = "EA"  # the S10 service indicator of the run's waybill numbers
     proofs: str = "tree"  # the answer form asked for: ``tree`` (signed tree head once) or ``full``
 
 
@@ -238,7 +277,7 @@ def _generate(plan: LoadPlan, platform_public: bytes, suite: str) -> list[tuple[
                 "company": c.company,
                 "outlet": c.outlet,
                 "courier_id": c.courier_id,
-                "waybill_no": s10_number("EA", next(serial), "CN"),
+                "waybill_no": s10_number(plan.waybill_service, next(serial), "CN"),
                 "origin_county": rng.choice(counties),
                 "destination_county": rng.choice(counties),
                 "item_name": item,
@@ -889,6 +928,7 @@ def run(
     proof_sample: int = 50,
     prefill_rows: int = 0,
     proofs: str = "tree",
+    reuse: Path | None = None,
 ) -> dict[str, Any]:
     from sealpost.adapters.crypto import Keyring, get_suite, keyring_dir
     from sealpost.adapters.db.migrate import upgrade
@@ -897,8 +937,11 @@ def run(
     from sealpost.domain.organizations import generate_uscc
     from sealpost.services.agreement_customers import CustomerRegistration
 
-    work = Path(tempfile.mkdtemp(prefix="sealpost-bench-ingest-"))
-    url, pg_name = _setup_database(db, work)
+    if reuse is not None and prefill_rows:
+        raise KeptStoreError("--prefill and --reuse: the kept store is filled already")
+    work = kept_store(reuse) if reuse is not None else Path(tempfile.mkdtemp(prefix="sealpost-bench-ingest-"))
+    keep = keep or reuse is not None
+    url, pg_name = _setup_database(db, work, reuse is not None)
     port = free_port()
     env = {
         **os.environ,
@@ -925,11 +968,13 @@ def run(
         )
         container = build_container(settings, configure_logs=False)
         prefill_s = prefill(container.engine, prefill_rows) if prefill_rows else 0.0
+        stored_before = container.records.count()
+        service = _unused_waybill_service(container.engine)
         suite = get_suite(settings.crypto_suite)
         customer = CustomerRegistration(container.agreement_customers, container.clock).register(
             company="EMS",
             org_name="示例电子商务有限公司",
-            uscc=generate_uscc(random.Random(3)),
+            uscc=generate_uscc(random.Random(stored_before)),  # one customer per run of a kept store
             agreement_no="EMS-AQ-BENCH",
             agreement_start=container.clock.now().date().replace(month=1, day=1),
             agreement_end=container.clock.now().date().replace(year=container.clock.now().year + 1),
@@ -963,6 +1008,7 @@ def run(
                     customer_id=customer.customer_id,
                     seed=1000 + i,
                     waybill_start=1 + i * 10_000_000,
+                    waybill_service=service,
                     proof_sample=proof_sample,
                     proofs=proofs,
                 )
@@ -990,7 +1036,7 @@ def run(
         receipts = sum(o["receipts"] for o in outs)
         per_record = sorted(lat for o in outs for lat, n in o["latencies"] for _ in range(n))
         container = build_container(settings, configure_logs=False)
-        stored = container.records.count() - prefill_rows
+        stored = container.records.count() - stored_before
         raw_rows, raw_seconds = _raw_insert(container.engine, batch, [p.creds.terminal_id for p in plans])
         container.close()
         elapsed = ended - began
@@ -1002,6 +1048,7 @@ def run(
             "receipts": receipts,
             "stored": stored,
             "prefilled_rows": prefill_rows,
+            "stored_before": stored_before,
             "prefill_rows_per_s": round(prefill_rows / prefill_s) if prefill_s else None,
             "rejected": sum(o["rejected"] for o in outs),
             "failed": sum(o["errors"] for o in outs),
@@ -1048,4 +1095,5 @@ def run(
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
         else:
-            print(f"kept: {work} {pg_name or ''}", file=sys.stderr)
+            (work / KEPT_FILE).write_bytes(orjson.dumps({"db": db, "url": url, "pg_name": pg_name}))
+            print(f"kept: {work} {pg_name or ''} (run again on it: --reuse {work})", file=sys.stderr)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 app = typer.Typer(help="性能测试 · benchmarks (last line of output is one JSON object)", no_args_is_help=True)
@@ -124,12 +126,42 @@ def bench_ingest(
     proofs: str = typer.Option(
         "tree", "--proofs", help="answer form: tree (signed tree head once) or full (path + signature each)"
     ),
+    reuse: Path | None = typer.Option(
+        None,
+        "--reuse",
+        help="run against the store a --keep run left in this folder (e.g. one prefilled with 10M records)",
+    ),
 ) -> None:
     """End-to-end ingest through the HTTP API (separate server and load processes) vs a raw bulk insert."""
-    from sealpost.bench.ingest import run
+    from sealpost.bench.ingest import KeptStoreError, kept_store, run
 
     if db not in ("sqlite", "postgres"):
         raise typer.BadParameter("--db must be sqlite or postgres")
     if proofs not in ("tree", "full"):
         raise typer.BadParameter("--proofs must be tree or full")
-    run(records, db, batch, workers, clients, inflight, rate, qr_share, keep, proof_sample, prefill, proofs)
+    if reuse is not None:
+        if prefill:
+            raise typer.BadParameter("--prefill and --reuse: the kept store is filled already")
+        try:
+            reuse = kept_store(reuse)
+        except KeptStoreError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    try:
+        run(
+            records,
+            db,
+            batch,
+            workers,
+            clients,
+            inflight,
+            rate,
+            qr_share,
+            keep,
+            proof_sample,
+            prefill,
+            proofs,
+            reuse=reuse,
+        )
+    except KeptStoreError as exc:  # a kept store of the other database
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
