@@ -175,12 +175,13 @@ def parsed(payload: dict[str, Any]) -> Any:
 
 
 def dump_storage_bytes(container: Container) -> bytes:
-    """Every byte the database holds for the test: the SQLite files, or a PostgreSQL dump of rows."""
+    """Every byte the database holds for the test: the SQLite files (the database, its WAL, the
+    blind-index tokens file ``<name>-blind.db``…), or a PostgreSQL dump of rows."""
     url = container.engine.url
     if url.get_backend_name() == "sqlite":
         container.engine.dispose()
         base = Path(str(url.database))
-        return b"".join(p.read_bytes() for p in base.parent.glob(base.name + "*") if p.is_file())
+        return b"".join(p.read_bytes() for p in base.parent.glob(base.stem + "*") if p.is_file())
     import subprocess
 
     dump = subprocess.run(

@@ -19,7 +19,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +35,11 @@ from psycopg.types.string import BytesBinaryDumper
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from sealpost.adapters.db.blind_tokens import SqliteBlindTokens
 from sealpost.adapters.db.engine import SQLITE_WAL_AUTOCHECKPOINT
 from sealpost.adapters.db.sqlite_checkpoints import BACKSTOP_PAGES, WalCheckpointer
 from sealpost.adapters.db.tables.events import regulator_events
-from sealpost.adapters.db.tables.records import receipt_batches, records
+from sealpost.adapters.db.tables.records import BLIND_KINDS, receipt_batches, records
 from sealpost.adapters.db.types import UtcDateTime
 from sealpost.domain.events import RegulatorEvent
 from sealpost.domain.merkle import TREE_HASH_OF_SIGNATURE, MerkleTree
@@ -50,6 +51,13 @@ RECORD_COLUMNS: tuple[str, ...] = tuple(c.name for c in records.columns)
 #: A row mapping → its values in column order (one C call instead of a comprehension per row).
 _record_values = operator.itemgetter(*RECORD_COLUMNS)
 _IN_CHUNK = 900  # stay under SQLite's default bound-parameter limit
+#: SQLite: records stored since the last merge of blind-index tokens that make the checkpoint
+#: thread merge them into the tokens file (a look-up scans the records not merged yet).
+MERGE_EVERY_ROWS = 50_000
+_ONE_DAY = timedelta(days=1)
+
+
+_ROWID: sa.ColumnElement[int] = sa.literal_column("records.rowid", sa.BigInteger)
 
 
 def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[Any]]:
@@ -94,8 +102,11 @@ class SqlRecordStore:
         if database and database != ":memory:":
             database = str(Path(database).resolve())
         self._write_lock = SqliteWriteLock(database) if not self._pg else None
-        # SQLite file: WAL checkpoints in a thread of their own, not inside the locked commit
-        self._checkpoints = WalCheckpointer(engine) if self._write_lock is not None and database else None
+        file = self._write_lock is not None and database and database != ":memory:"
+        # SQLite file: blind-index tokens in a file of their own, merged (and WAL checkpoints run)
+        # in a thread of its own, not inside the locked commit
+        self._tokens = SqliteBlindTokens(database, self._sqlite_transaction) if file and database else None
+        self._checkpoints = WalCheckpointer(engine, before=self._housekeeping) if file else None
         self._trees: OrderedDict[str, tuple[MerkleTree, Mapping[str, Any]]] = OrderedDict()
         self._tree_cache = tree_cache
         self._lock = threading.Lock()
@@ -223,8 +234,16 @@ class SqlRecordStore:
             with self._engine.begin() as conn:
                 self._write(conn, batch, columns, redemptions, events, now)
             return
-        # SQLite: one writer at a time, and a commit that never checkpoints the WAL (short of the
-        # backstop): the checkpoint thread does, once the lock is released
+        with self._sqlite_transaction() as conn:
+            self._write(conn, batch, columns, redemptions, events, now)
+        if self._checkpoints is not None:
+            self._checkpoints.wrote(len(columns["record_id"]) if columns else 0)
+
+    @contextlib.contextmanager
+    def _sqlite_transaction(self) -> Iterator[Connection]:
+        """A SQLite write transaction under the store's write lock, whose commit does not
+        checkpoint the WAL (short of the backstop): the checkpoint thread does, after the lock."""
+        assert self._write_lock is not None
         checkpoints = self._checkpoints
         with self._write_lock.hold(), self._engine.connect() as conn:
             driver: Any = conn.connection.driver_connection
@@ -232,12 +251,10 @@ class SqlRecordStore:
                 driver.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
             try:
                 with conn.begin():
-                    self._write(conn, batch, columns, redemptions, events, now)
+                    yield conn
             finally:
                 if checkpoints is not None:
                     driver.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT}")
-        if checkpoints is not None:
-            checkpoints.wrote(len(columns["record_id"]) if columns else 0)
 
     def _write(
         self,
@@ -276,6 +293,46 @@ class SqlRecordStore:
                 conn.execute(regulator_events.insert(), [_event_row(e) for e in events])
         except (IntegrityError, psycopg.errors.UniqueViolation) as exc:
             raise StoreConflict(str(exc.__class__.__name__)) from exc
+
+    # ------------------------------------------------------------------ blind-index look-ups
+    def record_ids_by_blind_token(self, field: str, token: bytes, days: Iterable[date]) -> list[str]:
+        """Ids of the records received on one of ``days`` (UTC) whose blind-index token of
+        ``field`` (``sender_id_number``, ``sender_phone`` or ``recipient_phone``) is ``token``,
+        sorted. PostgreSQL: its hash index. SQLite: the tokens file (one seek per day) and a scan
+        of the records not merged yet; every candidate is checked against its stored record."""
+        kind, column = BLIND_KINDS[field]
+        wanted = sorted(set(days))
+        if not wanted:
+            return []
+        with self._engine.connect() as conn:
+            if self._pg:
+                starts = [datetime(d.year, d.month, d.day, tzinfo=UTC) for d in wanted]
+                spans = [
+                    sa.and_(records.c.received_at >= t, records.c.received_at < t + _ONE_DAY) for t in starts
+                ]
+                query = sa.select(records.c.record_id).where(records.c[column] == token, sa.or_(*spans))
+                return sorted(str(rid) for rid in conn.scalars(query))
+            texts = [d.isoformat() for d in wanted]
+            candidates, low = self._tokens.find(conn, kind, texts, token) if self._tokens else (set(), 0)
+            day = sa.func.substr(records.c.received_at, 1, 10)
+            matches = (records.c[column] == token, day.in_(texts))
+            found = set(conn.scalars(sa.select(records.c.record_id).where(low < _ROWID, *matches)))
+            for chunk in _chunks([str(uuid.UUID(hex=h)) for h in sorted(candidates)]):
+                found.update(
+                    conn.scalars(
+                        sa.select(records.c.record_id).where(records.c.record_id.in_(chunk), *matches)
+                    )
+                )
+        return sorted(str(rid) for rid in found)
+
+    def merge_blind_tokens(self, *, at_least: int = 1) -> int:
+        """SQLite: merge the blind-index tokens of the records stored since the last merge into
+        the tokens file, if there are at least ``at_least``; records merged (0 on PostgreSQL)."""
+        return self._tokens.merge(at_least=at_least) if self._tokens is not None else 0
+
+    def _housekeeping(self) -> None:
+        """In the checkpoint thread, before each checkpoint."""
+        self.merge_blind_tokens(at_least=MERGE_EVERY_ROWS)
 
     def close(self) -> None:
         """Stop the background WAL checkpoints (SQLite); the engine is its owner's to dispose."""

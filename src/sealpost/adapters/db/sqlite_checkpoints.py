@@ -17,6 +17,7 @@ to the WAL while it copies, and of two processes checkpointing at once one simpl
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any, Final
 
 import structlog
@@ -34,10 +35,14 @@ BACKSTOP_PAGES: Final = 40_000
 
 class WalCheckpointer:
     """Background PASSIVE checkpoints of the SQLite file behind ``engine``, on a connection and a
-    daemon thread of their own (both made on first use)."""
+    daemon thread of their own (both made on first use). ``before`` runs in that thread before
+    each checkpoint (the record store merges blind-index tokens there)."""
 
-    def __init__(self, engine: Engine, *, every_rows: int = EVERY_ROWS) -> None:
+    def __init__(
+        self, engine: Engine, *, every_rows: int = EVERY_ROWS, before: Callable[[], None] | None = None
+    ) -> None:
         self._engine = engine
+        self._before = before
         self._every_rows = every_rows
         self._rows = 0
         self._lock = threading.Lock()
@@ -67,6 +72,11 @@ class WalCheckpointer:
             self._wanted.clear()
             if self._closed:
                 return
+            if self._before is not None:
+                try:
+                    self._before()
+                except Exception:  # its own business: retried next time; the checkpoint still runs
+                    log.warning("sqlite_housekeeping_failed", exc_info=True)
             self.checkpoint()
 
     def checkpoint(self) -> None:

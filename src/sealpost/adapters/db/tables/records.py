@@ -111,14 +111,33 @@ records = sa.Table(
 
 # Blind indexes are looked up by equality only. PostgreSQL: hash indexes on the token (smaller, and
 # ~1.5-3x the insert rate of B-trees over random keys at 10M rows; migration records_0002). SQLite
-# (no hash indexes): B-trees led by the UTC day of ``received_at``, so a day's inserts stay in a
-# small part of each index (migration records_0003, which creates them: expression indexes, which
-# table metadata does not compare). ``ONLY_ON`` marks an index that exists on one dialect.
+# (no hash indexes): no index on the tokens in this file at all, but a tokens file of its own,
+# filled by sorted merges (migration records_0004, ``adapters/db/blind_tokens.py``). ``ONLY_ON``
+# marks a table or index that exists on one dialect.
 ONLY_ON = "only_on_dialect"
 for _column in ("bi_sender_id_number", "bi_sender_phone", "bi_recipient_phone"):
     sa.Index(
         f"ix_records_{_column}", records.c[_column], postgresql_using="hash", info={ONLY_ON: "postgresql"}
     ).ddl_if(dialect="postgresql")
+
+#: SQLite, one row: the records up to ``merged_rowid`` have their blind-index tokens in the tokens
+#: file whose id is ``tokens_file`` (triggers move it down when records change or the newest go).
+record_blind_merge = sa.Table(
+    "record_blind_merge",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("merged_rowid", sa.BigInteger, nullable=False),
+    sa.Column("tokens_file", sa.String(32), nullable=True),
+    sa.CheckConstraint("id = 1", name="ck_record_blind_merge_one_row"),
+    info={ONLY_ON: "sqlite"},
+)
+
+#: A blind-indexed field of a record → (its kind in the SQLite tokens file, its records column).
+BLIND_KINDS: dict[str, tuple[int, str]] = {
+    "sender_id_number": (1, "bi_sender_id_number"),
+    "sender_phone": (2, "bi_sender_phone"),
+    "recipient_phone": (3, "bi_recipient_phone"),
+}
 
 #: One-time sender identity references: issued when the platform verified a sender (identity QR or
 #: a walk-in's ID card), redeemed once by the record of that pickup, for that courier, within 10 min.
