@@ -87,9 +87,11 @@ class SqliteBlindTokens:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA cache_size=-32768")
-            for statement in _SCHEMA:
-                conn.execute(statement)
-            conn.execute("INSERT OR IGNORE INTO file (id, file_id) VALUES (1, ?)", (uuid.uuid4().hex,))
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'file'").fetchone() is None:
+                # a new file (a look-up must not write otherwise: it would wait for a merge)
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+                conn.execute("INSERT OR IGNORE INTO file (id, file_id) VALUES (1, ?)", (uuid.uuid4().hex,))
             yield conn
         finally:
             conn.close()
@@ -124,8 +126,9 @@ class SqliteBlindTokens:
     # ------------------------------------------------------------------ merges
     def merge(self, *, at_least: int = 1, chunk: int = CHUNK_ROWS) -> int:
         """Put the tokens of the records stored after the watermark into the file, sorted, if
-        there are at least ``at_least`` of them; records merged. A merge already running in this
-        or another process makes this one return 0 at once."""
+        there are at least ``at_least`` of them; how far the watermark moved (the records merged,
+        unless some were deleted). A merge already running in this or another process makes this
+        one return 0 at once."""
         with self._merging() as mine:
             if not mine:
                 return 0

@@ -55,9 +55,7 @@ _IN_CHUNK = 900  # stay under SQLite's default bound-parameter limit
 #: thread merge them into the tokens file (a look-up scans the records not merged yet).
 MERGE_EVERY_ROWS = 50_000
 _ONE_DAY = timedelta(days=1)
-
-
-_ROWID: sa.ColumnElement[int] = sa.literal_column("records.rowid", sa.BigInteger)
+_records_rowid: sa.ColumnElement[int] = sa.literal_column("records.rowid", sa.BigInteger)
 
 
 def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[Any]]:
@@ -102,11 +100,13 @@ class SqlRecordStore:
         if database and database != ":memory:":
             database = str(Path(database).resolve())
         self._write_lock = SqliteWriteLock(database) if not self._pg else None
-        file = self._write_lock is not None and database and database != ":memory:"
-        # SQLite file: blind-index tokens in a file of their own, merged (and WAL checkpoints run)
-        # in a thread of its own, not inside the locked commit
-        self._tokens = SqliteBlindTokens(database, self._sqlite_transaction) if file and database else None
-        self._checkpoints = WalCheckpointer(engine, before=self._housekeeping) if file else None
+        # SQLite file: blind-index tokens in a file of their own; their merges and the WAL
+        # checkpoints run in a thread of their own, not inside a batch's locked commit
+        self._tokens: SqliteBlindTokens | None = None
+        self._checkpoints: WalCheckpointer | None = None
+        if not self._pg and database and database != ":memory:":
+            self._tokens = SqliteBlindTokens(database, self._sqlite_transaction)
+            self._checkpoints = WalCheckpointer(engine, before=self._housekeeping)
         self._trees: OrderedDict[str, tuple[MerkleTree, Mapping[str, Any]]] = OrderedDict()
         self._tree_cache = tree_cache
         self._lock = threading.Lock()
@@ -307,22 +307,18 @@ class SqlRecordStore:
         with self._engine.connect() as conn:
             if self._pg:
                 starts = [datetime(d.year, d.month, d.day, tzinfo=UTC) for d in wanted]
-                spans = [
-                    sa.and_(records.c.received_at >= t, records.c.received_at < t + _ONE_DAY) for t in starts
-                ]
+                at = records.c.received_at
+                spans = [sa.and_(at >= t, at < t + _ONE_DAY) for t in starts]
                 query = sa.select(records.c.record_id).where(records.c[column] == token, sa.or_(*spans))
                 return sorted(str(rid) for rid in conn.scalars(query))
             texts = [d.isoformat() for d in wanted]
             candidates, low = self._tokens.find(conn, kind, texts, token) if self._tokens else (set(), 0)
             day = sa.func.substr(records.c.received_at, 1, 10)
             matches = (records.c[column] == token, day.in_(texts))
-            found = set(conn.scalars(sa.select(records.c.record_id).where(low < _ROWID, *matches)))
+            ids = sa.select(records.c.record_id)
+            found = set(conn.scalars(ids.where(_records_rowid > low, *matches)))  # not merged yet
             for chunk in _chunks([str(uuid.UUID(hex=h)) for h in sorted(candidates)]):
-                found.update(
-                    conn.scalars(
-                        sa.select(records.c.record_id).where(records.c.record_id.in_(chunk), *matches)
-                    )
-                )
+                found.update(conn.scalars(ids.where(records.c.record_id.in_(chunk), *matches)))
         return sorted(str(rid) for rid in found)
 
     def merge_blind_tokens(self, *, at_least: int = 1) -> int:
