@@ -982,7 +982,7 @@ def run(
         customer = CustomerRegistration(container.agreement_customers, container.clock).register(
             company="EMS",
             org_name="示例电子商务有限公司",
-            uscc=generate_uscc(random.Random(stored_before)),  # one customer per run of a kept store
+            uscc=generate_uscc(random.Random()),  # a customer of its own (a kept store has earlier runs')
             agreement_no="EMS-AQ-BENCH",
             agreement_start=container.clock.now().date().replace(month=1, day=1),
             agreement_end=container.clock.now().date().replace(year=container.clock.now().year + 1),

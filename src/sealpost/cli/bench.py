@@ -133,19 +133,12 @@ def bench_ingest(
     ),
 ) -> None:
     """End-to-end ingest through the HTTP API (separate server and load processes) vs a raw bulk insert."""
-    from sealpost.bench.ingest import KeptStoreError, kept_store, run
+    from sealpost.bench.ingest import KeptStoreError, run
 
     if db not in ("sqlite", "postgres"):
         raise typer.BadParameter("--db must be sqlite or postgres")
     if proofs not in ("tree", "full"):
         raise typer.BadParameter("--proofs must be tree or full")
-    if reuse is not None:
-        if prefill:
-            raise typer.BadParameter("--prefill and --reuse: the kept store is filled already")
-        try:
-            reuse = kept_store(reuse)
-        except KeptStoreError as exc:
-            raise typer.BadParameter(str(exc)) from None
     try:
         run(
             records,
@@ -162,6 +155,6 @@ def bench_ingest(
             proofs,
             reuse=reuse,
         )
-    except KeptStoreError as exc:  # a kept store of the other database
+    except KeptStoreError as exc:  # not a kept store, one of the other database, or with --prefill
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
