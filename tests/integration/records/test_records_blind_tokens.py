@@ -5,6 +5,7 @@ a record either way, only while its stored token and day match, and a lost file 
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from datetime import date, timedelta
@@ -55,7 +56,7 @@ def _merged(container: Container) -> dict[int, int]:
     tokens = container.records._tokens
     assert tokens is not None
     with tokens._open() as conn:
-        return dict(conn.execute("SELECT kind, count(*) FROM tokens GROUP BY kind").fetchall())
+        return dict(conn.execute("SELECT kind, count(*) FROM record_tokens GROUP BY kind").fetchall())
 
 
 def _find(container: Container, token: bytes, *days: date, field: str = "recipient_phone") -> list[str]:
@@ -93,11 +94,11 @@ def test_a_merge_moves_the_tokens_into_their_file_sorted_and_a_look_up_seeks_the
         plan = " ".join(
             str(r[-1])
             for r in conn.execute(
-                "EXPLAIN QUERY PLAN SELECT record_id FROM tokens"
+                "EXPLAIN QUERY PLAN SELECT record_rowid FROM record_tokens"
                 " WHERE kind = 3 AND day IN ('2026-11-27', '2026-11-28') AND token = x'00'"
             )
         )
-    assert "SEARCH tokens USING PRIMARY KEY (kind=? AND day=? AND token=?)" in plan
+    assert "SEARCH record_tokens USING PRIMARY KEY (kind=? AND day=? AND token=?)" in plan
     with container.engine.connect() as conn:  # and the records file has no index on a token
         names = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE tbl_name = 'records'").scalars()
         assert not [n for n in names if "bi_" in n]
@@ -230,3 +231,25 @@ def test_the_migration_drops_the_day_led_indexes_and_the_store_builds_the_file(
     assert _find(container, token) == sorted([ids[0], ids[2]])
     assert container.records.merge_blind_tokens() == 3
     assert _find(container, token) == sorted([ids[0], ids[2]])
+
+
+@sqlite_only
+def test_a_tokens_file_of_another_layout_gets_a_new_id_and_is_rebuilt(
+    container: Container, terminal: SimTerminal
+) -> None:
+    ids = _store_three(container, terminal)
+    store = container.records
+    assert store._tokens is not None
+    with sqlite3.connect(store._tokens.path) as old:  # an earlier layout: other table, an id
+        old.execute("CREATE TABLE tokens (kind INTEGER, day TEXT, token BLOB, record_id TEXT)")
+        old.execute("CREATE TABLE file (id INTEGER PRIMARY KEY, file_id TEXT NOT NULL)")
+        old.execute("INSERT INTO file VALUES (1, 'f' || hex(randomblob(8)))")
+        stale = old.execute("SELECT file_id FROM file").fetchone()[0]
+    old.close()
+    with container.engine.begin() as conn:  # the watermark says that file holds everything
+        conn.exec_driver_sql("UPDATE record_blind_merge SET merged_rowid = 3, tokens_file = ?", (stale,))
+    token = container.crypto.blind.index("phone", PHONE)
+    assert _find(container, token) == sorted([ids[0], ids[2]])  # the old id is gone: a full scan
+    assert _pending(container) == 3
+    assert store.merge_blind_tokens() == 3
+    assert _merged(container) == {1: 3, 2: 3, 3: 3}

@@ -40,16 +40,20 @@ from sealpost.adapters.db.tables.records import BLIND_KINDS
 #: Records merged per transaction of the tokens file (bounds its WAL and one merge's memory).
 CHUNK_ROWS: Final = 200_000
 
+#: A token's row names its record by ``rowid`` (a few bytes, where the 32-character id would double
+#: the table); a look-up checks every candidate row's stored token and day, so a rowid that SQLite
+#: gave again to another record never answers for the old one.
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS tokens (kind INTEGER NOT NULL, day TEXT NOT NULL, token BLOB NOT NULL,"
-    " record_id CHAR(32) NOT NULL, PRIMARY KEY (kind, day, token, record_id)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS record_tokens (kind INTEGER NOT NULL, day TEXT NOT NULL,"
+    " token BLOB NOT NULL, record_rowid INTEGER NOT NULL,"
+    " PRIMARY KEY (kind, day, token, record_rowid)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS file (id INTEGER PRIMARY KEY CHECK (id = 1), file_id TEXT NOT NULL)",
 )
 #: The records after the watermark, three tokens each (no ID number: no token), in key order.
 _MERGE = (
-    "INSERT OR IGNORE INTO tokens (kind, day, token, record_id) "  # noqa: S608 - constants
+    "INSERT OR IGNORE INTO record_tokens (kind, day, token, record_rowid) "  # noqa: S608 - constants
     + " UNION ALL ".join(
-        f"SELECT {kind}, substr(received_at, 1, 10), {column}, record_id FROM src.records"  # noqa: S608
+        f"SELECT {kind}, substr(received_at, 1, 10), {column}, rowid FROM src.records"  # noqa: S608
         f" WHERE rowid > :low AND rowid <= :high AND {column} IS NOT NULL"
         for kind, column in BLIND_KINDS.values()
     )
@@ -87,14 +91,31 @@ class SqliteBlindTokens:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA cache_size=-32768")
-            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'file'").fetchone() is None:
-                # a new file (a look-up must not write otherwise: it would wait for a merge)
-                for statement in _SCHEMA:
-                    conn.execute(statement)
-                conn.execute("INSERT OR IGNORE INTO file (id, file_id) VALUES (1, ?)", (uuid.uuid4().hex,))
+            if not self._has_tokens(conn):  # (a look-up must not write otherwise: it would wait for a merge)
+                self._create(conn)
             yield conn
         finally:
             conn.close()
+
+    @classmethod
+    def _create(cls, conn: sqlite3.Connection) -> None:
+        """A new file, or one of another layout: the tables, and a new id (so the watermark that
+        named the old one counts as 0 and the merges rebuild it)."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if not cls._has_tokens(conn):  # another process may have made it meanwhile
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+                new_id = uuid.uuid4().hex
+                conn.execute("INSERT OR REPLACE INTO file (id, file_id) VALUES (1, ?)", (new_id,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    @staticmethod
+    def _has_tokens(conn: sqlite3.Connection) -> bool:
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'record_tokens'").fetchone() is not None
 
     @staticmethod
     def _file_id(conn: sqlite3.Connection) -> str:
@@ -108,17 +129,17 @@ class SqliteBlindTokens:
     # ------------------------------------------------------------------ look-ups
     def find(
         self, records_conn: Connection, kind: int, days: list[str], token: bytes
-    ) -> tuple[set[str], int]:
-        """(record ids in 32-hex form the file holds for this token on these days, the watermark
-        they are complete up to). The watermark is read first: a merge that finishes in between
-        only adds ids that the caller's scan after the watermark finds as well."""
+    ) -> tuple[set[int], int]:
+        """(the records' rowids the file holds for this token on these days, the watermark they
+        are complete up to). The watermark is read first: a merge that finishes in between only
+        adds rows that the caller's scan after the watermark finds as well."""
         with self._open() as conn:
             low = self.watermark(records_conn, self._file_id(conn))
             if low == 0:
                 return set(), 0
             marks = ", ".join("?" for _ in days)
             rows = conn.execute(
-                f"SELECT record_id FROM tokens WHERE kind = ? AND day IN ({marks}) AND token = ?",  # noqa: S608
+                f"SELECT record_rowid FROM record_tokens WHERE kind = ? AND day IN ({marks}) AND token = ?",  # noqa: S608
                 (kind, *days, token),
             ).fetchall()
         return {row[0] for row in rows}, low

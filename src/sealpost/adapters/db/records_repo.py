@@ -317,8 +317,8 @@ class SqlRecordStore:
             matches = (records.c[column] == token, day.in_(texts))
             ids = sa.select(records.c.record_id)
             found = set(conn.scalars(ids.where(_records_rowid > low, *matches)))  # not merged yet
-            for chunk in _chunks([str(uuid.UUID(hex=h)) for h in sorted(candidates)]):
-                found.update(conn.scalars(ids.where(records.c.record_id.in_(chunk), *matches)))
+            for chunk in _chunks(sorted(candidates)):  # each still holds this token on one of the days
+                found.update(conn.scalars(ids.where(_records_rowid.in_(chunk), *matches)))
         return sorted(str(rid) for rid in found)
 
     def merge_blind_tokens(self, *, at_least: int = 1) -> int:
