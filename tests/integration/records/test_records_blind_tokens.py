@@ -253,3 +253,22 @@ def test_a_tokens_file_of_another_layout_gets_a_new_id_and_is_rebuilt(
     assert _pending(container) == 3
     assert store.merge_blind_tokens() == 3
     assert _merged(container) == {1: 3, 2: 3, 3: 3}
+
+
+@sqlite_only
+def test_closing_the_store_stops_a_merge_after_its_current_chunk(
+    container: Container, terminal: SimTerminal
+) -> None:
+    _store_three(container, terminal)
+    tokens = container.records._tokens
+    assert tokens is not None
+    move = tokens._write
+
+    def move_then_close() -> object:
+        container.records.close()  # as a shutting-down worker does, mid-merge
+        return move()
+
+    tokens._write = move_then_close  # type: ignore[method-assign]
+    assert tokens.merge(chunk=1) == 1  # one record per chunk: the first chunk ends, no second
+    assert _pending(container) == 2
+    assert tokens.merge() == 0  # and later merges do nothing

@@ -81,6 +81,7 @@ class SqliteBlindTokens:
         self.path = tokens_path(database)
         self._write = write
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
 
     # ------------------------------------------------------------------ the file
     @contextlib.contextmanager
@@ -157,7 +158,7 @@ class SqliteBlindTokens:
                 conn.execute("ATTACH DATABASE ? AS src", (self._database,))
                 file_id = self._file_id(conn)
                 merged = 0
-                while True:
+                while not self._stopping.is_set():  # chunk by chunk: a shutdown waits for one at most
                     low, high = self._span(conn, file_id)
                     if high <= low or (merged == 0 and high - low < at_least):
                         return merged
@@ -176,6 +177,11 @@ class SqliteBlindTokens:
                     if moved != 1:  # a trigger moved it meanwhile: the next merge starts there
                         return merged
                     merged += high - low
+                return merged
+
+    def stop(self) -> None:
+        """Make a merge under way stop after its current chunk, and later ones do nothing."""
+        self._stopping.set()
 
     @staticmethod
     def _span(conn: sqlite3.Connection, file_id: str) -> tuple[int, int]:

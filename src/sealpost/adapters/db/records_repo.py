@@ -331,7 +331,10 @@ class SqlRecordStore:
         self.merge_blind_tokens(at_least=MERGE_EVERY_ROWS)
 
     def close(self) -> None:
-        """Stop the background WAL checkpoints (SQLite); the engine is its owner's to dispose."""
+        """Stop the background token merges and WAL checkpoints (SQLite); the engine is its
+        owner's to dispose."""
+        if self._tokens is not None:
+            self._tokens.stop()
         if self._checkpoints is not None:
             self._checkpoints.close()
 
