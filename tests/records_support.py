@@ -4,6 +4,8 @@ container with a fast keyring, a registered terminal that seals like a real one.
 from __future__ import annotations
 
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -202,3 +204,11 @@ def dump_storage_bytes(container: Container) -> bytes:
         timeout=120,
     )
     return dump.stdout
+
+
+def wait_for(check: Callable[[], object], timeout: float = 10.0) -> None:
+    """Poll ``check`` (a background thread's work) until it is true; fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)

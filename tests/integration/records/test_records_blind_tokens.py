@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from records_support import SimTerminal, issue_ref, parsed, personal, sealed_batch
+from records_support import SimTerminal, issue_ref, parsed, personal, sealed_batch, wait_for
 from sealpost.adapters.db import records_repo
 from sealpost.adapters.db.migrate import alembic_config, upgrade
 from sealpost.bootstrap import Container
@@ -203,15 +202,11 @@ def test_the_checkpoint_thread_merges_once_enough_records_are_waiting(
     monkeypatch.setattr(store._checkpoints, "_every_rows", 1)
     monkeypatch.setattr(records_repo, "MERGE_EVERY_ROWS", 5)
     _store_three(container, terminal)  # 3 waiting: below the merge size, the checkpoint still runs
-    deadline = time.monotonic() + 10
-    while store._checkpoints.done < 1:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    checkpoints = store._checkpoints
+    wait_for(lambda: checkpoints.done >= 1)
     assert _pending(container) == 3
     _store_three(container, terminal)  # 6 waiting: the thread merges them
-    while _pending(container):
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_for(lambda: _pending(container) == 0)
     assert _merged(container) == {1: 6, 2: 6, 3: 6}
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from records_support import SimTerminal, issue_ref, parsed, personal, sealed_batch
+from records_support import SimTerminal, issue_ref, parsed, personal, sealed_batch, wait_for
 from sealpost.adapters.db.engine import SQLITE_WAL_AUTOCHECKPOINT
 from sealpost.adapters.db.records_repo import SqlRecordStore
 from sealpost.adapters.db.sqlite_checkpoints import BACKSTOP_PAGES, WalCheckpointer
@@ -34,13 +34,6 @@ def _write_some(engine: Engine, rows: int) -> None:
         conn.exec_driver_sql("INSERT INTO filler VALUES (?)", [(b"x" * 4000,) for _ in range(rows)])
 
 
-def _wait_for(check: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
 def test_checkpoints_run_in_the_background_every_so_many_rows(engine: Engine) -> None:
     checkpoints = WalCheckpointer(engine, every_rows=100)
     try:
@@ -50,7 +43,7 @@ def test_checkpoints_run_in_the_background_every_so_many_rows(engine: Engine) ->
         assert checkpoints.done == 0  # not yet: fewer rows than the interval
         _write_some(engine, 50)
         checkpoints.wrote(50)
-        _wait_for(lambda: checkpoints.done == 1)
+        wait_for(lambda: checkpoints.done == 1)
         assert checkpoints._thread is not None and checkpoints._thread.name == "sqlite-wal-checkpoint"
         # everything the writer committed before reporting it is back in the database file
         frames, copied = _wal_frames(engine)
@@ -104,7 +97,7 @@ def test_a_batch_commit_never_checkpoints_and_the_connection_goes_back_as_it_cam
         )
         assert outcome.stored == 1
     assert thresholds == [BACKSTOP_PAGES] * 3
-    _wait_for(lambda: store._checkpoints is not None and store._checkpoints.done == 1)
+    wait_for(lambda: store._checkpoints is not None and store._checkpoints.done == 1)
     with container.engine.connect() as conn:  # the pool's connection has the engine's threshold again
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == SQLITE_WAL_AUTOCHECKPOINT
     container.close()

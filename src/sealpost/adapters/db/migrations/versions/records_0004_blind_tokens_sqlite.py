@@ -44,7 +44,7 @@ depends_on: str | Sequence[str] | None = None
 
 _TRIGGERS = (
     # a changed record is merged again (INSERT OR IGNORE makes the overlap harmless)
-    "CREATE TRIGGER records_blind_changed AFTER UPDATE OF record_id, received_at, bi_sender_id_number,"
+    "CREATE TRIGGER records_blind_changed AFTER UPDATE OF received_at, bi_sender_id_number,"
     " bi_sender_phone, bi_recipient_phone ON records BEGIN\n"
     "    UPDATE record_blind_merge SET merged_rowid = OLD.rowid - 1 WHERE merged_rowid >= OLD.rowid;\n"
     "END",
