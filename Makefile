@@ -1,7 +1,8 @@
 # sealpost: everything behind the README's two commands.
 #   make run   install into .venv, migrate the embedded SQLite database, load demo data, serve
 #   make test  install what tests need (Python deps, Chromium, a CJK font, poppler), start
-#              PostgreSQL if it is down, then run the whole test suite
+#              PostgreSQL if it is down, then run the whole test suite, and the ingest tests
+#              again on the native (mypyc-compiled) build
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test soak lint typecheck check system-deps services clean
+.PHONY: run test test-native native soak lint typecheck check system-deps services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,13 +41,34 @@ services:
 
 test: $(STAMP_DEV) system-deps services
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-native
+
+# The native build: the hot-path modules of src/sealpost/native.py compiled with mypyc into a wheel
+# (build/native/dist, the deployable artifact) and unpacked into build/native/site; run anything
+# on it with PYTHONPATH=build/native/site (e.g. the ingest benchmark).
+NATIVE_SITE := build/native/site
+NATIVE_STAMP := $(NATIVE_SITE)/.built
+NATIVE_SOURCES := $(shell find src/sealpost -name '*.py') setup.py pyproject.toml
+
+native: $(NATIVE_STAMP)
+
+$(NATIVE_STAMP): $(STAMP_DEV) $(NATIVE_SOURCES)
+	rm -rf build/native build/lib.* build/temp.* build/__native*
+	SEALPOST_NATIVE=1 $(BIN)/pip wheel --quiet --no-build-isolation --no-deps -w build/native/dist .
+	$(BIN)/pip install --quiet --no-deps --target $(NATIVE_SITE) build/native/dist/sealpost-*.whl
+	touch $@
+
+# The ingest tests again, on the native build (the same behaviour compiled).
+NATIVE_TESTS ?= tests/unit tests/integration tests/e2e/test_bench_ingest_smoke.py tests/e2e/test_records_crash.py
+test-native: $(NATIVE_STAMP) system-deps services
+	PYTHONPATH=$(NATIVE_SITE) SEALPOST_EXPECT_NATIVE=1 $(BIN)/python -m pytest $(NATIVE_TESTS) $(PYTEST_ARGS)
 
 soak: $(STAMP_DEV) system-deps services
 	$(BIN)/python -m pytest --soak -m soak $(PYTEST_ARGS)
 
 lint: $(STAMP_DEV)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests setup.py
+	$(BIN)/ruff format --check src tests setup.py
 
 typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
@@ -54,4 +76,4 @@ typecheck: $(STAMP_DEV)
 check: lint typecheck test
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build

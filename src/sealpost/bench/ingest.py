@@ -67,6 +67,7 @@ from sealpost.bench.processes import (
     postgres_cpu_seconds,
 )
 from sealpost.bench.report import percentile, report
+from sealpost.native import compiled_modules
 from sealpost.services.ingest import tune_gc_for_batches
 
 ITEMS: tuple[tuple[str, str], ...] = (
@@ -1077,6 +1078,9 @@ def run(
             "inflight_per_process": inflight,
             "target_rate_per_s": rate or None,
             "qr_share": qr_share,
+            # hot-path modules compiled by mypyc (``make native``; 0: pure Python). The server
+            # runs with this process's environment, so it imports the same build.
+            "native_modules": len(compiled_modules()),
             "elapsed_s": round(elapsed, 2),
             "records_per_s": round(e2e),
             "receipt_p50_ms": round(percentile(per_record, 50) * 1000, 1),

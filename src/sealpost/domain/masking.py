@@ -124,7 +124,7 @@ def name_visible_length(name: str) -> int:
     return 1
 
 
-def mask_name(value: str, style: MaskStyle = "standard") -> str:
+def mask_name(value: object, style: MaskStyle = "standard") -> str:
     """``张三丰`` → ``张**``, ``欧阳娜娜`` → ``欧阳**``, ``李`` → ``*``, ``John Smith`` → ``J*********``."""
     style = _style(style)
     try:
@@ -156,7 +156,7 @@ def _phone_digits(value: str) -> str:
     return digits
 
 
-def mask_phone(value: str, style: MaskStyle = "standard", *, keep_last: int = 4) -> str:
+def mask_phone(value: object, style: MaskStyle = "standard", *, keep_last: int = 4) -> str:
     """``13812345678`` → ``*******5678``; at least 6 digits are always hidden.
 
     The result is written in national form (country code and separators dropped). Input with no
@@ -177,7 +177,7 @@ def mask_phone(value: str, style: MaskStyle = "standard", *, keep_last: int = 4)
 
 
 def mask_id_number(
-    value: str, style: MaskStyle = "standard", *, keep_start: int = 1, keep_end: int = 1
+    value: object, style: MaskStyle = "standard", *, keep_start: int = 1, keep_end: int = 1
 ) -> str:
     """``11010519491231002X`` → ``1****************X``.
 
@@ -226,7 +226,7 @@ def _hidden_in_address(ch: str) -> bool:
     return (ch.isascii() and ch.isalnum()) or ch in _CHINESE_NUMERALS or unicodedata.category(ch) == "Nd"
 
 
-def mask_address(value: str, style: MaskStyle = "standard") -> str:
+def mask_address(value: object, style: MaskStyle = "standard") -> str:
     """``北京市朝阳区建国路88号院3号楼2单元1203室`` → ``北京市朝阳区建国路**号院*号楼*单元****室``.
 
     The administrative divisions and the road/street name stay; every digit, Latin letter and
@@ -255,7 +255,7 @@ def restyle(masked_standard: str, style: MaskStyle) -> str:
     return masked_standard
 
 
-def mask(kind: MaskKind, value: str, style: MaskStyle = "standard") -> str:
+def mask(kind: MaskKind, value: object, style: MaskStyle = "standard") -> str:
     """Mask ``value`` as a ``name``, ``phone``, ``address`` or ``id`` number."""
     if kind == "name":
         return mask_name(value, style)

@@ -37,6 +37,8 @@ from typing import Any, Final, Literal, Protocol
 
 import orjson
 
+from mypy_extensions import mypyc_attr
+
 from sealpost.domain.merkle import InclusionProof
 from sealpost.i18n import Text
 
@@ -236,6 +238,7 @@ def format_time(value: datetime) -> str:
 # ----------------------------------------------------------------------------------- model
 
 
+@mypyc_attr(native_class=False)  # see _MetaSlots
 @dataclass(frozen=True, slots=True)
 class RecordMeta:
     """The clear part of a record: no personal data. Field names are the wire names."""
@@ -292,6 +295,7 @@ class RecordMeta:
         return out
 
 
+@mypyc_attr(native_class=False)  # see _MetaSlots
 @dataclass(frozen=True, slots=True)
 class Party:
     """One person's contact details, in clear: only ever in memory."""
@@ -304,6 +308,7 @@ class Party:
         return "Party(<redacted>)"
 
 
+@mypyc_attr(native_class=False)  # see _MetaSlots
 @dataclass(frozen=True, slots=True)
 class PersonalFields:
     """The sealed part of a record, opened. ``sender.name`` is empty when the name comes from the
@@ -403,17 +408,23 @@ _UUID7_CANONICAL: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89a
 # assignment (allowed between classes with the same base and the same slots). That skips the
 # frozen ``__init__``, which sets every field through ``object.__setattr__`` (the dearest part of
 # parsing a record); the object is the one the frozen class's constructor makes, field for field
-# (``tests/unit/records/test_records_parse_fast.py``).
+# (``tests/unit/records/test_records_parse_fast.py``). Compiled by mypyc (``make native``, see
+# ``sealpost.native``), these classes and their frozen twins stay ordinary Python classes
+# (``native_class=False``): a native class admits no ``__class__`` assignment, and its frozen
+# dataclass constructor would be the slow path again.
 
 
+@mypyc_attr(native_class=False)
 class _MetaSlots:
     __slots__ = RecordMeta.__slots__
 
 
+@mypyc_attr(native_class=False)
 class _PartySlots:
     __slots__ = Party.__slots__
 
 
+@mypyc_attr(native_class=False)
 class _PersonalSlots:
     __slots__ = PersonalFields.__slots__
 
