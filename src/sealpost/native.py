@@ -2,13 +2,18 @@
 
 ``make native`` builds a wheel (``SEALPOST_NATIVE=1``; ``setup.py`` reads :data:`NATIVE_MODULES`)
 in which these modules are C extensions compiled from the same, unchanged Python source: the
-ingest loop's own code (parsing, validation, masking, receipts, column encryption, the stores'
-keys) then runs without the interpreter's per-operation cost. Everything else, and every
-install that is not a native build (the editable development install among them), stays pure
-Python; behaviour is the same either way, which the test suite checks by running its ingest
-tests against the native build too (``make test``).
+ingest loop's own code (record parsing and validation, masking, receipts, Merkle trees, column
+encryption, blind indexes, session opening) then runs without the interpreter's per-operation
+cost. Everything else, and every install that is not a native build (the editable development
+install among them), stays pure Python. Behaviour is the same either way: ``make test`` runs the
+unit and integration tests again on the native build (``make test-native``).
 
-This module imports nothing, so ``setup.py`` can read it before the package is built.
+Compiled code checks the declared types of arguments and results at run time, so an annotation
+must tell the truth (the masks, which take any object and never raise, say ``object``), and a
+class whose instances change class (``domain/records.py``'s parsers) is kept an ordinary Python
+class with ``mypyc_attr(native_class=False)``.
+
+``setup.py`` reads :data:`NATIVE_MODULES` from this file's source (a literal), before anything is built.
 """
 
 from __future__ import annotations

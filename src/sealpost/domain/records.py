@@ -36,7 +36,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, Protocol
 
 import orjson
-
 from mypy_extensions import mypyc_attr
 
 from sealpost.domain.merkle import InclusionProof

