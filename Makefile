@@ -1,8 +1,8 @@
 # sealpost: everything behind the README's two commands.
 #   make run   install into .venv, migrate the embedded SQLite database, load demo data, serve
 #   make test  install what tests need (Python deps, Chromium, a CJK font, poppler), start
-#              PostgreSQL if it is down, then run the whole test suite, and the ingest tests
-#              again on the native (mypyc-compiled) build
+#              PostgreSQL if it is down, then run the whole test suite, and the unit,
+#              integration and ingest end-to-end tests again on the native (mypyc) build
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -58,7 +58,9 @@ $(NATIVE_STAMP): $(STAMP_DEV) $(NATIVE_SOURCES)
 	$(BIN)/pip install --quiet --no-deps --target $(NATIVE_SITE) build/native/dist/sealpost-*.whl
 	touch $@
 
-# The ingest tests again, on the native build (the same behaviour compiled).
+# The unit, integration and ingest end-to-end tests again, on the native build (the same behaviour
+# compiled); SEALPOST_EXPECT_NATIVE=1 makes tests/unit/records/test_native_build.py check that
+# they really import the compiled modules.
 NATIVE_TESTS ?= tests/unit tests/integration tests/e2e/test_bench_ingest_smoke.py tests/e2e/test_records_crash.py
 test-native: $(NATIVE_STAMP) system-deps services
 	PYTHONPATH=$(NATIVE_SITE) SEALPOST_EXPECT_NATIVE=1 $(BIN)/python -m pytest $(NATIVE_TESTS) $(PYTEST_ARGS)
