@@ -13,9 +13,23 @@ db_app = typer.Typer(help="数据库 · database migrations", no_args_is_help=Tr
 demo_app = typer.Typer(help="演示数据 · demo data", no_args_is_help=True)
 
 
-def version() -> None:
+def version(
+    build: bool = typer.Option(
+        False, "--build", help="also say whether the hot path is compiled (make native) or pure Python"
+    ),
+) -> None:
     """Print the version."""
     typer.echo(__version__)
+    if build:
+        from sealpost.native import NATIVE_MODULES, compiled_modules
+
+        compiled = len(compiled_modules())
+        if compiled:
+            typer.echo(
+                f"原生构建 native build: {compiled}/{len(NATIVE_MODULES)} hot-path modules compiled (mypyc)"
+            )
+        else:
+            typer.echo("纯 Python pure Python: the hot path is not compiled (make native builds it)")
 
 
 def serve(

@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from sealpost import __version__
 from sealpost.cli.main import app
+from sealpost.native import NATIVE_MODULES, compiled_modules
 
 
 @pytest.fixture
@@ -20,6 +21,17 @@ def test_version() -> None:
     result = CliRunner().invoke(app, ["version"])
     assert result.exit_code == 0
     assert result.output.strip() == __version__
+
+
+def test_version_build_says_what_the_hot_path_runs_as() -> None:
+    result = CliRunner().invoke(app, ["version", "--build"])
+    assert result.exit_code == 0
+    first, second = result.output.strip().splitlines()
+    assert first == __version__
+    if compiled_modules():  # make test-native
+        assert f"{len(NATIVE_MODULES)}/{len(NATIVE_MODULES)} hot-path modules compiled" in second
+    else:
+        assert "pure Python" in second
 
 
 def test_db_upgrade_then_demo_seed_is_idempotent(data_env: Path) -> None:
