@@ -15,6 +15,7 @@ from alembic import command
 
 from records_support import SimTerminal, issue_ref, parsed, personal, sealed_batch, wait_for
 from sealpost.adapters.db import records_repo
+from sealpost.adapters.db.blind_tokens import _FIND, TOKENS_TABLE
 from sealpost.adapters.db.migrate import alembic_config, upgrade
 from sealpost.bootstrap import Container
 from sealpost.services.ingest import Source
@@ -55,7 +56,7 @@ def _merged(container: Container) -> dict[int, int]:
     tokens = container.records._tokens
     assert tokens is not None
     with tokens._open() as conn:
-        return dict(conn.execute("SELECT kind, count(*) FROM record_tokens GROUP BY kind").fetchall())
+        return dict(conn.execute(f"SELECT kind, count(*) FROM {TOKENS_TABLE} GROUP BY kind").fetchall())
 
 
 def _find(container: Container, token: bytes, *days: date, field: str = "recipient_phone") -> list[str]:
@@ -93,11 +94,12 @@ def test_a_merge_moves_the_tokens_into_their_file_sorted_and_a_look_up_seeks_the
         plan = " ".join(
             str(r[-1])
             for r in conn.execute(
-                "EXPLAIN QUERY PLAN SELECT record_rowid FROM record_tokens"
-                " WHERE kind = 3 AND day IN ('2026-11-27', '2026-11-28') AND token = x'00'"
+                "EXPLAIN QUERY PLAN " + _FIND.format(marks="?, ?"), (3, b"\0", "2026-11-27", "2026-11-28")
             )
         )
-    assert "SEARCH record_tokens USING PRIMARY KEY (kind=? AND day=? AND token=?)" in plan
+    # the runs of the days named, then one primary-key seek of the token per run
+    assert "SEARCH r USING PRIMARY KEY (day=?)" in plan
+    assert "SEARCH t USING PRIMARY KEY (kind=? AND day=? AND run=? AND token=?)" in plan
     with container.engine.connect() as conn:  # and the records file has no index on a token
         names = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE tbl_name = 'records'").scalars()
         assert not [n for n in names if "bi_" in n]
@@ -237,6 +239,10 @@ def test_a_tokens_file_of_another_layout_gets_a_new_id_and_is_rebuilt(
     assert store._tokens is not None
     with sqlite3.connect(store._tokens.path) as old:  # an earlier layout: other table, an id
         old.execute("CREATE TABLE tokens (kind INTEGER, day TEXT, token BLOB, record_id TEXT)")
+        old.execute(  # the layout before runs: dropped, not left to take space
+            "CREATE TABLE record_tokens (kind INTEGER NOT NULL, day TEXT NOT NULL, token BLOB NOT NULL,"
+            " record_rowid INTEGER NOT NULL, PRIMARY KEY (kind, day, token, record_rowid)) WITHOUT ROWID"
+        )
         old.execute("CREATE TABLE file (id INTEGER PRIMARY KEY, file_id TEXT NOT NULL)")
         old.execute("INSERT INTO file VALUES (1, 'f' || hex(randomblob(8)))")
         stale = old.execute("SELECT file_id FROM file").fetchone()[0]
@@ -248,6 +254,9 @@ def test_a_tokens_file_of_another_layout_gets_a_new_id_and_is_rebuilt(
     assert _pending(container) == 3
     assert store.merge_blind_tokens() == 3
     assert _merged(container) == {1: 3, 2: 3, 3: 3}
+    with store._tokens._open() as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "record_tokens" not in tables and TOKENS_TABLE in tables
 
 
 @sqlite_only

@@ -9,8 +9,9 @@ them, against ~250 pages and ~5 ms without (``docs/ingest-performance.md``, four
 
 The layout (``adapters/db/blind_tokens.py``):
 
-- the tokens live in ``<database>-blind.db`` next to the database, one ``WITHOUT ROWID`` table
-  ``(kind, day, token, record_rowid)``; it is derived data: a new or lost file is rebuilt from
+- the tokens live in ``<database>-blind.db`` next to the database, ``WITHOUT ROWID`` tables
+  whose layout ``blind_tokens.py`` owns (first ``(kind, day, token, record_rowid)``, since the
+  fifth performance round one run per merge); it is derived data: a new or lost file is rebuilt from
   ``records``;
 - ``record_blind_merge`` here holds the watermark: the records up to ``merged_rowid`` have their
   tokens in the file named by ``tokens_file`` (its id). The record store's checkpoint thread
