@@ -66,7 +66,7 @@ _SCHEMA = (
 #: temporary table of their rowids, days and tokens (not one scan of the ~1.5 kB record rows per
 #: token kind and one more for their days); then their tokens, three each (no ID number: no token),
 #: in key order as run ``:low``, and the days that run has tokens in.
-_SPAN = (
+_COPY_SPAN = (
     "CREATE TEMP TABLE span AS SELECT rowid AS id, substr(received_at, 1, 10) AS day, "  # noqa: S608
     + ", ".join(f"{column} AS t{kind}" for kind, column in BLIND_KINDS.values())
     + " FROM src.records WHERE rowid > :low AND rowid <= :high"
@@ -190,7 +190,7 @@ class SqliteBlindTokens:
                     high = min(high, low + chunk)
                     conn.execute("BEGIN")  # deferred: reads src at a snapshot, writes only this file
                     try:
-                        conn.execute(_SPAN, {"low": low, "high": high})
+                        conn.execute(_COPY_SPAN, {"low": low, "high": high})
                         conn.execute(_MERGE, {"low": low})
                         conn.execute(_MERGE_RUNS, {"low": low})
                         conn.execute("DROP TABLE temp.span")
